@@ -113,7 +113,9 @@ def bbox_clip(bboxes: BoxArray, img_shape: Sequence[int]) -> BoxArray:
     return out
 
 
-def bbox_flip(bboxes: BoxArray, img_shape: Sequence[int], direction: str = "horizontal") -> BoxArray:
+def bbox_flip(
+    bboxes: BoxArray, img_shape: Sequence[int], direction: str = "horizontal"
+) -> BoxArray:
     """Flip x1y1x2y2 boxes in an image of shape ``(h, w)``.
 
     Args:

@@ -1,0 +1,190 @@
+"""ByteTrack's tracker (Zhang et al., ECCV 2022)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from mmtrack.registry import MODELS
+
+from .base_tracker import BaseTracker
+from .sort_family import iou_cost, kf_boxes, kf_measurements, match
+
+
+@MODELS.register_module()
+class ByteTracker(BaseTracker):
+    """BYTE: associate every detection box, high scores first, then low ones.
+
+    Args:
+        motion: motion model config. Defaults to ``dict(type='KalmanFilter')``.
+        obj_score_thrs: ``high``/``low`` score thresholds splitting detections
+            into the first (``> high``) and second (``(low, high]``) association.
+            Defaults to ``dict(high=0.6, low=0.1)``.
+        init_track_thr: a detection left unmatched starts a new track only if
+            its score is above this. Defaults to 0.7.
+        weight_iou_with_det_scores: weight IoU by the detection score in the
+            first and tentative associations. Defaults to True.
+        match_iou_thrs: minimum IoU of a match in the first (``high``), second
+            (``low``) and tentative associations.
+            Defaults to ``dict(high=0.1, low=0.5, tentative=0.3)``.
+        num_tentatives: matched frames after which a new track is confirmed.
+            Defaults to 3.
+        num_frames_retain: frames a lost track is kept. Defaults to 30.
+    """
+
+    def __init__(
+        self,
+        motion: dict | None = None,
+        obj_score_thrs: dict | None = None,
+        init_track_thr: float = 0.7,
+        weight_iou_with_det_scores: bool = True,
+        match_iou_thrs: dict | None = None,
+        num_tentatives: int = 3,
+        num_frames_retain: int = 30,
+    ) -> None:
+        super().__init__(motion or dict(type="KalmanFilter"), num_frames_retain)
+        self.obj_score_thrs = {**dict(high=0.6, low=0.1), **(obj_score_thrs or {})}
+        self.init_track_thr = init_track_thr
+        self.weight_iou_with_det_scores = weight_iou_with_det_scores
+        self.match_iou_thrs = {**dict(high=0.1, low=0.5, tentative=0.3), **(match_iou_thrs or {})}
+        self.num_tentatives = num_tentatives
+        self._box_format = getattr(self.motion, "box_format", "xyah")
+
+    def _init_tracks(
+        self, bboxes: np.ndarray, scores: np.ndarray, labels: np.ndarray, frame_id: int
+    ) -> np.ndarray:
+        ids = self._new_ids(len(bboxes))
+        mean, cov = self.kf.initiate(kf_measurements(bboxes, self._box_format))
+        n = len(bboxes)
+        self.tracks.add(
+            ids=ids,
+            bboxes=bboxes,
+            scores=scores,
+            labels=labels,
+            mean=mean.reshape(n, 8),
+            cov=cov.reshape(n, 8, 8),
+            hits=np.ones(n, dtype=np.int64),
+            last_frame=np.full(n, frame_id, dtype=np.int64),
+            # Tracks of the first frame are confirmed at once (as in the paper's code).
+            tentative=np.full(n, frame_id != 0, dtype=bool),
+        )
+        return ids
+
+    def update(
+        self,
+        bboxes: np.ndarray,
+        scores: np.ndarray,
+        labels: np.ndarray,
+        frame_id: int,
+        **kwargs: Any,
+    ) -> dict[str, np.ndarray]:
+        """Run one frame of BYTE (see :meth:`BaseTracker.update`)."""
+        thr_high, thr_low = self.obj_score_thrs["high"], self.obj_score_thrs["low"]
+        if self.empty or len(bboxes) == 0:
+            keep = scores > self.init_track_thr
+            ids = self._init_tracks(bboxes[keep], scores[keep], labels[keep], frame_id)
+            self._pop_invalid(frame_id)
+            return self._output(bboxes[keep], scores[keep], labels[keep], ids)
+
+        t = self.tracks
+        # 1. Split detections by score: high ones first, low ones in the second association.
+        first = np.flatnonzero(scores > thr_high)
+        second = np.flatnonzero((scores > thr_low) & (scores <= thr_high))
+
+        # 2. Kalman prediction of the confirmed tracks; a track lost in the previous
+        #    frame has its height velocity zeroed first.
+        confirmed = np.flatnonzero(~t["tentative"])
+        if len(confirmed):
+            mean, cov = t["mean"][confirmed], t["cov"][confirmed]
+            lost = t["last_frame"][confirmed] != frame_id - 1
+            mean[lost, 7] = 0
+            t["mean"][confirmed], t["cov"][confirmed] = self.kf.predict(mean, cov)
+        track_boxes = kf_boxes(t["mean"], self._box_format)
+        weights = scores if self.weight_iou_with_det_scores else None
+
+        det_to_track = np.full(len(bboxes), -1, dtype=np.int64)  # row index into the store
+        # 3. First association: confirmed tracks (tracked and lost) with high-score detections.
+        cost = iou_cost(
+            track_boxes[confirmed],
+            bboxes[first],
+            t["labels"][confirmed],
+            labels[first],
+            None if weights is None else weights[first],
+        )
+        rows, cols, unmatched = match(cost, 1 - self.match_iou_thrs["high"])
+        det_to_track[first[cols]] = confirmed[rows]
+        first_left = first[unmatched]
+        matched_confirmed = np.zeros(len(t), dtype=bool)
+        matched_confirmed[confirmed[rows]] = True
+
+        # 4. Tentative tracks with the high-score detections left over.
+        tentative = np.flatnonzero(t["tentative"])
+        cost = iou_cost(
+            track_boxes[tentative],
+            bboxes[first_left],
+            t["labels"][tentative],
+            labels[first_left],
+            None if weights is None else weights[first_left],
+        )
+        rows, cols, unmatched = match(cost, 1 - self.match_iou_thrs["tentative"])
+        det_to_track[first_left[cols]] = tentative[rows]
+        first_left = first_left[unmatched]
+
+        # 5. Second association: confirmed tracks still unmatched and tracked in the
+        #    previous frame, with the low-score detections (IoU only).
+        pool = confirmed[
+            ~matched_confirmed[confirmed] & (t["last_frame"][confirmed] == frame_id - 1)
+        ]
+        cost = iou_cost(track_boxes[pool], bboxes[second], t["labels"][pool], labels[second])
+        rows, cols, _ = match(cost, 1 - self.match_iou_thrs["low"])
+        det_to_track[second[cols]] = pool[rows]
+
+        # 6. Update the matched tracks with their detections.
+        matched_dets = np.flatnonzero(det_to_track >= 0)
+        rows = det_to_track[matched_dets]
+        self._update_tracks(
+            rows, bboxes[matched_dets], scores[matched_dets], labels[matched_dets], frame_id
+        )
+        out_ids = t["ids"][rows]
+
+        # 7. Unmatched high-score detections above init_track_thr start new (tentative) tracks.
+        new = first_left[scores[first_left] > self.init_track_thr]
+        new_ids = self._init_tracks(bboxes[new], scores[new], labels[new], frame_id)
+
+        # 8. Drop tentative tracks missed in this frame and tracks lost for too long.
+        self._pop_invalid(frame_id)
+        keep = np.concatenate([matched_dets, new])
+        return self._output(
+            bboxes[keep], scores[keep], labels[keep], np.concatenate([out_ids, new_ids])
+        )
+
+    def _update_tracks(
+        self,
+        rows: np.ndarray,
+        bboxes: np.ndarray,
+        scores: np.ndarray,
+        labels: np.ndarray,
+        frame_id: int,
+    ) -> None:
+        if len(rows) == 0:
+            return
+        t = self.tracks
+        mean, cov = self.kf.update(
+            t["mean"][rows], t["cov"][rows], kf_measurements(bboxes, self._box_format)
+        )
+        t["mean"][rows], t["cov"][rows] = mean, cov
+        t["bboxes"][rows] = bboxes
+        t["scores"][rows] = scores
+        t["labels"][rows] = labels
+        t["hits"][rows] += 1
+        t["last_frame"][rows] = frame_id
+        t["tentative"][rows] &= t["hits"][rows] < self.num_tentatives
+
+    def _pop_invalid(self, frame_id: int) -> None:
+        if self.empty:
+            return
+        t = self.tracks
+        stale = frame_id - t["last_frame"] >= self.num_frames_retain
+        missed_tentative = t["tentative"] & (t["last_frame"] != frame_id)
+        t.keep(~(stale | missed_tentative))

@@ -1,0 +1,289 @@
+"""OC-SORT's tracker (Cao et al., CVPR 2023, "Observation-Centric SORT")."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from mmtrack.models.task_modules.track import iou_matrix, linear_assignment
+from mmtrack.registry import MODELS
+
+from .base_tracker import BaseTracker
+from .sort_family import CLASS_MISMATCH_COST, kf_boxes, kf_measurements
+
+
+def _centers(boxes: np.ndarray) -> np.ndarray:
+    return np.stack([(boxes[:, 0] + boxes[:, 2]) / 2, (boxes[:, 1] + boxes[:, 3]) / 2], axis=1)
+
+
+def direction(from_boxes: np.ndarray, to_boxes: np.ndarray) -> np.ndarray:
+    """Unit ``(dy, dx)`` directions between the centres of paired boxes, ``(K, 2)``."""
+    d = _centers(to_boxes) - _centers(from_boxes)
+    d = d[:, ::-1]
+    return d / (np.linalg.norm(d, axis=1, keepdims=True) + 1e-6)
+
+
+@MODELS.register_module()
+class OCSORTTracker(BaseTracker):
+    """SORT with observation-centric momentum (OCM), recovery (OCR) and re-update (ORU).
+
+    Args:
+        motion: motion model config. Defaults to ``dict(type='KalmanFilter')``.
+        obj_score_thr: detections at or below this score are not associated.
+            Defaults to 0.3.
+        init_track_thr: an unmatched detection starts a track only above this
+            score. Defaults to 0.7.
+        weight_iou_with_det_scores: weight IoU by detection scores in the cost.
+            Defaults to True.
+        match_iou_thr: minimum IoU of any match. Defaults to 0.3.
+        num_tentatives: matched frames after which a new track is confirmed.
+            Defaults to 3.
+        vel_consist_weight: weight of the direction-consistency (OCM) term.
+            Defaults to 0.2.
+        vel_delta_t: time step over which a track's direction is measured.
+            Defaults to 3.
+        num_frames_retain: frames a lost track is kept. Defaults to 30.
+    """
+
+    def __init__(
+        self,
+        motion: dict | None = None,
+        obj_score_thr: float = 0.3,
+        init_track_thr: float = 0.7,
+        weight_iou_with_det_scores: bool = True,
+        match_iou_thr: float = 0.3,
+        num_tentatives: int = 3,
+        vel_consist_weight: float = 0.2,
+        vel_delta_t: int = 3,
+        num_frames_retain: int = 30,
+    ) -> None:
+        super().__init__(motion or dict(type="KalmanFilter"), num_frames_retain)
+        self.obj_score_thr = obj_score_thr
+        self.init_track_thr = init_track_thr
+        self.weight_iou_with_det_scores = weight_iou_with_det_scores
+        self.match_iou_thr = match_iou_thr
+        self.num_tentatives = num_tentatives
+        self.vel_consist_weight = vel_consist_weight
+        self.vel_delta_t = vel_delta_t
+        self._box_format = getattr(self.motion, "box_format", "xyah")
+
+    # -- track bookkeeping -------------------------------------------------------------------
+    def _init_tracks(
+        self, bboxes: np.ndarray, scores: np.ndarray, labels: np.ndarray, frame_id: int
+    ) -> np.ndarray:
+        n = len(bboxes)
+        ids = self._new_ids(n)
+        mean, cov = self.kf.initiate(kf_measurements(bboxes, self._box_format))
+        mean, cov = mean.reshape(n, 8), cov.reshape(n, 8, 8)
+        self.tracks.add(
+            ids=ids,
+            bboxes=bboxes,
+            scores=scores,
+            labels=labels,
+            mean=mean,
+            cov=cov,
+            saved_mean=mean.copy(),
+            saved_cov=cov.copy(),
+            hits=np.ones(n, dtype=np.int64),
+            last_frame=np.full(n, frame_id, dtype=np.int64),
+            tentative=np.full(n, frame_id != 0, dtype=bool),
+            # hist[:, j] is the observation of frame (frame_id - j); NaN when missed.
+            hist=np.concatenate(
+                [bboxes[:, None, :], np.full((n, self.vel_delta_t, 4), np.nan)], axis=1
+            ),
+            velocity=np.zeros((n, 2)),
+            has_velocity=np.zeros(n, dtype=bool),
+        )
+        return ids
+
+    def _previous_observation(self, hist: np.ndarray, last_obs: np.ndarray) -> np.ndarray:
+        """Observation ``vel_delta_t`` frames back, or the closest one after it.
+
+        Args:
+            hist: ``(K, D, 4)`` observations, ``hist[:, j]`` taken ``j + 1`` frames
+                before the current one (NaN where the track was missed).
+            last_obs: ``(K, 4)`` the latest observation, used when ``hist`` has none.
+
+        Returns:
+            ``(K, 4)``: the oldest observation in ``hist`` (``D`` frames back, or
+            the closest to it), else ``last_obs``.
+        """
+        out = last_obs.copy()
+        found = np.zeros(len(hist), dtype=bool)
+        for j in range(hist.shape[1] - 1, -1, -1):  # oldest first
+            ok = ~found & ~np.isnan(hist[:, j, 0])
+            out[ok] = hist[ok, j]
+            found |= ok
+        return out
+
+    # -- association --------------------------------------------------------------------------
+    def _ocm_cost(
+        self,
+        rows: np.ndarray,
+        track_boxes: np.ndarray,
+        prev_obs: np.ndarray,
+        det_rows: np.ndarray,
+        bboxes: np.ndarray,
+        scores: np.ndarray,
+        labels: np.ndarray,
+    ) -> np.ndarray:
+        """Cost of IoU plus direction consistency; pairs under ``match_iou_thr`` are inf."""
+        t = self.tracks
+        boxes = bboxes[det_rows]
+        ious = iou_matrix(track_boxes, boxes)
+        w = scores[det_rows][None, :]
+        cost = 1.0 - (ious * w if self.weight_iou_with_det_scores else ious)
+        if len(rows) and len(det_rows):
+            # Direction from each track's previous observation to each detection, vs the
+            # track's own direction: (pi/2 - angle) / pi in [-0.5, 0.5], larger when aligned.
+            centers_d = _centers(boxes)
+            centers_t = _centers(prev_obs)
+            d = centers_d[None, :, :] - centers_t[:, None, :]  # (K, N, 2) as (dx, dy)
+            d = d[..., ::-1] / (np.linalg.norm(d, axis=-1, keepdims=True) + 1e-6)
+            cos = np.clip(np.einsum("kc,knc->kn", t["velocity"][rows], d), -1, 1)
+            consistency = (np.pi / 2 - np.arccos(cos)) / np.pi
+            consistency *= t["has_velocity"][rows][:, None]
+            cost -= self.vel_consist_weight * consistency * w
+        cost[ious < self.match_iou_thr] = np.inf
+        cost[t["labels"][rows][:, None] != labels[det_rows][None, :]] += CLASS_MISMATCH_COST
+        return cost
+
+    def update(
+        self,
+        bboxes: np.ndarray,
+        scores: np.ndarray,
+        labels: np.ndarray,
+        frame_id: int,
+        **kwargs: Any,
+    ) -> dict[str, np.ndarray]:
+        """Run one frame of OC-SORT (see :meth:`BaseTracker.update`)."""
+        if self.empty or len(bboxes) == 0:
+            keep = np.flatnonzero(scores > self.init_track_thr)
+            if not self.empty:
+                self._mark_missed(np.arange(len(self.tracks)))
+            ids = self._init_tracks(bboxes[keep], scores[keep], labels[keep], frame_id)
+            self._pop_invalid(frame_id)
+            return self._output(bboxes[keep], scores[keep], labels[keep], ids)
+
+        t = self.tracks
+        dets = np.flatnonzero(scores > self.obj_score_thr)
+        # 1. Kalman prediction of the confirmed tracks (height velocity zeroed for tracks
+        #    lost in the previous frame). The prediction of a track tracked until the
+        #    previous frame is saved: ORU restarts from it if the track gets lost now.
+        confirmed = np.flatnonzero(~t["tentative"])
+        if len(confirmed):
+            mean, cov = t["mean"][confirmed], t["cov"][confirmed]
+            was_tracked = t["last_frame"][confirmed] == frame_id - 1
+            mean[~was_tracked, 7] = 0
+            mean, cov = self.kf.predict(mean, cov)
+            t["mean"][confirmed], t["cov"][confirmed] = mean, cov
+            t["saved_mean"][confirmed[was_tracked]] = mean[was_tracked]
+            t["saved_cov"][confirmed[was_tracked]] = cov[was_tracked]
+        prev_obs = self._previous_observation(t["hist"][:, : self.vel_delta_t], t["bboxes"])
+        track_boxes = kf_boxes(t["mean"], self._box_format)
+        det_to_track = np.full(len(bboxes), -1, dtype=np.int64)
+
+        # 2. OCM association of the confirmed tracks: IoU + direction consistency.
+        cost = self._ocm_cost(
+            confirmed, track_boxes[confirmed], prev_obs[confirmed], dets, bboxes, scores, labels
+        )
+        m, _, un = linear_assignment(cost, 1e5)
+        det_to_track[dets[m[:, 1]]] = confirmed[m[:, 0]]
+        left = dets[un]
+
+        # 3. The same for the tentative tracks and the detections left.
+        tentative = np.flatnonzero(t["tentative"])
+        cost = self._ocm_cost(
+            tentative, track_boxes[tentative], prev_obs[tentative], left, bboxes, scores, labels
+        )
+        m, _, un = linear_assignment(cost, 1e5)
+        det_to_track[left[m[:, 1]]] = tentative[m[:, 0]]
+        left = left[un]
+
+        # 4. OCR: the tracks still unmatched against the detections left, by the IoU of
+        #    their last observation (not the drifted Kalman prediction).
+        taken = np.zeros(len(t), dtype=bool)
+        taken[det_to_track[det_to_track >= 0]] = True
+        rest = np.flatnonzero(~taken)
+        ious = iou_matrix(t["bboxes"][rest], bboxes[left])
+        cost = 1.0 - ious
+        cost[ious < self.match_iou_thr] = np.inf
+        cost[t["labels"][rest][:, None] != labels[left][None, :]] += CLASS_MISMATCH_COST
+        m, _, un = linear_assignment(cost, 1e5)
+        det_to_track[left[m[:, 1]]] = rest[m[:, 0]]
+        left = left[un]
+
+        # 5. Update the matched tracks (ORU for the re-found ones) and age the rest.
+        matched = np.flatnonzero(det_to_track >= 0)
+        rows = det_to_track[matched]
+        missed = np.ones(len(t), dtype=bool)
+        missed[rows] = False
+        self._update_tracks(rows, bboxes[matched], scores[matched], labels[matched], frame_id)
+        self._mark_missed(np.flatnonzero(missed))
+        out_ids = t["ids"][rows]
+
+        # 6. New tracks from confident unmatched detections.
+        new = left[scores[left] > self.init_track_thr]
+        new_ids = self._init_tracks(bboxes[new], scores[new], labels[new], frame_id)
+        self._pop_invalid(frame_id)
+        keep = np.concatenate([matched, new])
+        return self._output(
+            bboxes[keep], scores[keep], labels[keep], np.concatenate([out_ids, new_ids])
+        )
+
+    def _update_tracks(
+        self,
+        rows: np.ndarray,
+        bboxes: np.ndarray,
+        scores: np.ndarray,
+        labels: np.ndarray,
+        frame_id: int,
+    ) -> None:
+        if len(rows) == 0:
+            return
+        t = self.tracks
+        gap = frame_id - t["last_frame"][rows]
+        mean, cov = t["mean"][rows], t["cov"][rows]
+        # ORU: a track re-found after `gap - 1` missed frames restarts from the state
+        # predicted for its first missed frame and is re-updated along a virtual
+        # trajectory interpolated linearly between its last and its new observation.
+        lost = np.flatnonzero(gap > 1)
+        for i in lost:
+            r = rows[i]
+            m_, c_ = t["saved_mean"][r], t["saved_cov"][r]
+            last, new = t["bboxes"][r], bboxes[i]
+            g = int(gap[i])
+            for step in range(1, g):
+                virtual = last + (new - last) * step / g
+                m_, c_ = self.kf.update(m_, c_, kf_measurements(virtual[None], self._box_format)[0])
+                m_, c_ = self.kf.predict(m_, c_)
+            mean[i], cov[i] = m_, c_
+        mean, cov = self.kf.update(mean, cov, kf_measurements(bboxes, self._box_format))
+        t["mean"][rows], t["cov"][rows] = mean, cov
+        # Observation history and the direction over vel_delta_t frames.
+        hist = t["hist"][rows]
+        prev = self._previous_observation(hist[:, : self.vel_delta_t], t["bboxes"][rows])
+        t["velocity"][rows] = direction(prev, bboxes)
+        t["has_velocity"][rows] = True
+        hist = np.roll(hist, 1, axis=1)
+        hist[:, 0] = bboxes
+        t["hist"][rows] = hist
+        t["bboxes"][rows] = bboxes
+        t["scores"][rows] = scores
+        t["labels"][rows] = labels
+        t["hits"][rows] += 1
+        t["last_frame"][rows] = frame_id
+        t["tentative"][rows] &= t["hits"][rows] < self.num_tentatives
+
+    def _mark_missed(self, rows: np.ndarray) -> None:
+        if len(rows) == 0:
+            return
+        hist = np.roll(self.tracks["hist"][rows], 1, axis=1)
+        hist[:, 0] = np.nan
+        self.tracks["hist"][rows] = hist
+
+    def _pop_invalid(self, frame_id: int) -> None:
+        if self.empty:
+            return
+        self.tracks.keep(frame_id - self.tracks["last_frame"] < self.num_frames_retain)
