@@ -1,1 +1,3 @@
 
+from .sync_norm_hook import SyncNormHook
+from .yolox_mode_switch_hook import YOLOXModeSwitchHook

@@ -1,1 +1,2 @@
 
+from .csp_darknet import CSPDarknet

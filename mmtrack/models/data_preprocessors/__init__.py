@@ -1,1 +1,2 @@
 
+from .batch_sync_random_resize import BatchSyncRandomResize

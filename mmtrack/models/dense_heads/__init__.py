@@ -1,1 +1,2 @@
 
+from .yolox_head import YOLOXHead

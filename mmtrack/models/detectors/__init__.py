@@ -1,1 +1,3 @@
 
+from .single_stage import SingleStageDetector
+from .yolox import YOLOX

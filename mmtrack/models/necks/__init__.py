@@ -1,1 +1,2 @@
 
+from .yolox_pafpn import YOLOXPAFPN

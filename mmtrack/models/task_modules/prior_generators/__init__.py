@@ -1,1 +1,2 @@
 
+from .point_generator import MlvlPointGenerator
