@@ -9,7 +9,7 @@ import numpy as np
 from mmtrack.registry import MODELS
 
 from .base_tracker import BaseTracker
-from .sort_family import iou_cost, kf_boxes, kf_measurements, match
+from .sort_family import iou_match, kf_boxes, kf_measurements
 
 
 @MODELS.register_module()
@@ -105,14 +105,14 @@ class ByteTracker(BaseTracker):
 
         det_to_track = np.full(len(bboxes), -1, dtype=np.int64)  # row index into the store
         # 3. First association: confirmed tracks (tracked and lost) with high-score detections.
-        cost = iou_cost(
+        rows, cols, unmatched = iou_match(
             track_boxes[confirmed],
             bboxes[first],
             t["labels"][confirmed],
             labels[first],
+            self.match_iou_thrs["high"],
             None if weights is None else weights[first],
         )
-        rows, cols, unmatched = match(cost, 1 - self.match_iou_thrs["high"])
         det_to_track[first[cols]] = confirmed[rows]
         first_left = first[unmatched]
         matched_confirmed = np.zeros(len(t), dtype=bool)
@@ -120,14 +120,14 @@ class ByteTracker(BaseTracker):
 
         # 4. Tentative tracks with the high-score detections left over.
         tentative = np.flatnonzero(t["tentative"])
-        cost = iou_cost(
+        rows, cols, unmatched = iou_match(
             track_boxes[tentative],
             bboxes[first_left],
             t["labels"][tentative],
             labels[first_left],
+            self.match_iou_thrs["tentative"],
             None if weights is None else weights[first_left],
         )
-        rows, cols, unmatched = match(cost, 1 - self.match_iou_thrs["tentative"])
         det_to_track[first_left[cols]] = tentative[rows]
         first_left = first_left[unmatched]
 
@@ -136,8 +136,13 @@ class ByteTracker(BaseTracker):
         pool = confirmed[
             ~matched_confirmed[confirmed] & (t["last_frame"][confirmed] == frame_id - 1)
         ]
-        cost = iou_cost(track_boxes[pool], bboxes[second], t["labels"][pool], labels[second])
-        rows, cols, _ = match(cost, 1 - self.match_iou_thrs["low"])
+        rows, cols, _ = iou_match(
+            track_boxes[pool],
+            bboxes[second],
+            t["labels"][pool],
+            labels[second],
+            self.match_iou_thrs["low"],
+        )
         det_to_track[second[cols]] = pool[rows]
 
         # 6. Update the matched tracks with their detections.

@@ -6,11 +6,11 @@ from typing import Any
 
 import numpy as np
 
-from mmtrack.models.task_modules.track import iou_matrix, linear_assignment
+from mmtrack.models.task_modules.track import iou_pairs, linear_assignment_sparse
 from mmtrack.registry import MODELS
 
 from .base_tracker import BaseTracker
-from .sort_family import CLASS_MISMATCH_COST, kf_boxes, kf_measurements
+from .sort_family import iou_match, kf_boxes, kf_measurements
 
 
 def _centers(boxes: np.ndarray) -> np.ndarray:
@@ -118,7 +118,7 @@ class OCSORTTracker(BaseTracker):
         return out
 
     # -- association --------------------------------------------------------------------------
-    def _ocm_cost(
+    def _ocm_match(
         self,
         rows: np.ndarray,
         track_boxes: np.ndarray,
@@ -127,27 +127,35 @@ class OCSORTTracker(BaseTracker):
         bboxes: np.ndarray,
         scores: np.ndarray,
         labels: np.ndarray,
-    ) -> np.ndarray:
-        """Cost of IoU plus direction consistency; pairs under ``match_iou_thr`` are inf."""
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Match by IoU plus direction consistency (OCM).
+
+        The cost of a pair is ``1 - IoU * s - w * s * (pi / 2 - angle) / pi``
+        (``s`` the detection score when ``weight_iou_with_det_scores``, else 1
+        for the IoU term), where ``angle`` is between the track's direction and
+        the direction from its previous observation to the detection. Pairs
+        with ``IoU < match_iou_thr`` or different classes are not admissible.
+
+        Returns:
+            ``(track_idx, det_idx)`` of the matches (indices into ``rows`` and
+            ``det_rows``) and the unmatched indices into ``det_rows``.
+        """
         t = self.tracks
         boxes = bboxes[det_rows]
-        ious = iou_matrix(track_boxes, boxes)
-        w = scores[det_rows][None, :]
-        cost = 1.0 - (ious * w if self.weight_iou_with_det_scores else ious)
-        if len(rows) and len(det_rows):
-            # Direction from each track's previous observation to each detection, vs the
-            # track's own direction: (pi/2 - angle) / pi in [-0.5, 0.5], larger when aligned.
-            centers_d = _centers(boxes)
-            centers_t = _centers(prev_obs)
-            d = centers_d[None, :, :] - centers_t[:, None, :]  # (K, N, 2) as (dx, dy)
-            d = d[..., ::-1] / (np.linalg.norm(d, axis=-1, keepdims=True) + 1e-6)
-            cos = np.clip(np.einsum("kc,knc->kn", t["velocity"][rows], d), -1, 1)
+        i, j, iou = iou_pairs(track_boxes, boxes)
+        ok = (iou >= self.match_iou_thr) & (t["labels"][rows[i]] == labels[det_rows[j]])
+        i, j, iou = i[ok], j[ok], iou[ok]
+        s = scores[det_rows[j]]
+        cost = 1.0 - (iou * s if self.weight_iou_with_det_scores else iou)
+        if len(i):
+            d = _centers(boxes[j]) - _centers(prev_obs[i])
+            d = d[:, ::-1] / (np.linalg.norm(d, axis=1, keepdims=True) + 1e-6)
+            cos = np.clip(np.sum(t["velocity"][rows[i]] * d, axis=1), -1, 1)
             consistency = (np.pi / 2 - np.arccos(cos)) / np.pi
-            consistency *= t["has_velocity"][rows][:, None]
-            cost -= self.vel_consist_weight * consistency * w
-        cost[ious < self.match_iou_thr] = np.inf
-        cost[t["labels"][rows][:, None] != labels[det_rows][None, :]] += CLASS_MISMATCH_COST
-        return cost
+            consistency *= t["has_velocity"][rows[i]]
+            cost -= self.vel_consist_weight * consistency * s
+        m, _, un = linear_assignment_sparse(i, j, cost, len(rows), len(det_rows))
+        return m[:, 0], m[:, 1], un
 
     def update(
         self,
@@ -185,20 +193,18 @@ class OCSORTTracker(BaseTracker):
         det_to_track = np.full(len(bboxes), -1, dtype=np.int64)
 
         # 2. OCM association of the confirmed tracks: IoU + direction consistency.
-        cost = self._ocm_cost(
+        ti, di, un = self._ocm_match(
             confirmed, track_boxes[confirmed], prev_obs[confirmed], dets, bboxes, scores, labels
         )
-        m, _, un = linear_assignment(cost, 1e5)
-        det_to_track[dets[m[:, 1]]] = confirmed[m[:, 0]]
+        det_to_track[dets[di]] = confirmed[ti]
         left = dets[un]
 
         # 3. The same for the tentative tracks and the detections left.
         tentative = np.flatnonzero(t["tentative"])
-        cost = self._ocm_cost(
+        ti, di, un = self._ocm_match(
             tentative, track_boxes[tentative], prev_obs[tentative], left, bboxes, scores, labels
         )
-        m, _, un = linear_assignment(cost, 1e5)
-        det_to_track[left[m[:, 1]]] = tentative[m[:, 0]]
+        det_to_track[left[di]] = tentative[ti]
         left = left[un]
 
         # 4. OCR: the tracks still unmatched against the detections left, by the IoU of
@@ -206,12 +212,10 @@ class OCSORTTracker(BaseTracker):
         taken = np.zeros(len(t), dtype=bool)
         taken[det_to_track[det_to_track >= 0]] = True
         rest = np.flatnonzero(~taken)
-        ious = iou_matrix(t["bboxes"][rest], bboxes[left])
-        cost = 1.0 - ious
-        cost[ious < self.match_iou_thr] = np.inf
-        cost[t["labels"][rest][:, None] != labels[left][None, :]] += CLASS_MISMATCH_COST
-        m, _, un = linear_assignment(cost, 1e5)
-        det_to_track[left[m[:, 1]]] = rest[m[:, 0]]
+        ti, di, un = iou_match(
+            t["bboxes"][rest], bboxes[left], t["labels"][rest], labels[left], self.match_iou_thr
+        )
+        det_to_track[left[di]] = rest[ti]
         left = left[un]
 
         # 5. Update the matched tracks (ORU for the re-found ones) and age the rest.
@@ -249,16 +253,18 @@ class OCSORTTracker(BaseTracker):
         # predicted for its first missed frame and is re-updated along a virtual
         # trajectory interpolated linearly between its last and its new observation.
         lost = np.flatnonzero(gap > 1)
-        for i in lost:
-            r = rows[i]
+        if len(lost):
+            r = rows[lost]
             m_, c_ = t["saved_mean"][r], t["saved_cov"][r]
-            last, new = t["bboxes"][r], bboxes[i]
-            g = int(gap[i])
-            for step in range(1, g):
-                virtual = last + (new - last) * step / g
-                m_, c_ = self.kf.update(m_, c_, kf_measurements(virtual[None], self._box_format)[0])
-                m_, c_ = self.kf.predict(m_, c_)
-            mean[i], cov[i] = m_, c_
+            last, new, g = t["bboxes"][r], bboxes[lost], gap[lost]
+            for step in range(1, int(g.max())):
+                active = np.flatnonzero(g > step)  # tracks still on their virtual path
+                virtual = last[active] + (new[active] - last[active]) * (step / g[active])[:, None]
+                ma, ca = self.kf.update(
+                    m_[active], c_[active], kf_measurements(virtual, self._box_format)
+                )
+                m_[active], c_[active] = self.kf.predict(ma, ca)
+            mean[lost], cov[lost] = m_, c_
         mean, cov = self.kf.update(mean, cov, kf_measurements(bboxes, self._box_format))
         t["mean"][rows], t["cov"][rows] = mean, cov
         # Observation history and the direction over vel_delta_t frames.

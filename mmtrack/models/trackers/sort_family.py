@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from mmtrack.models.task_modules.track import iou_matrix, linear_assignment
+from mmtrack.models.task_modules.track import iou_pairs, linear_assignment_sparse
 from mmtrack.structures.bbox import bbox_cxcyah_to_xyxy, bbox_xyxy_to_cxcyah
 
 # Cost added to pairs of a track and a detection of different classes.
@@ -30,38 +30,41 @@ def kf_measurements(bboxes: np.ndarray, box_format: str = "xyah") -> np.ndarray:
     return bbox_xyxy_to_cxcyah(bboxes)
 
 
-def iou_cost(
+def iou_match(
     track_boxes: np.ndarray,
     det_boxes: np.ndarray,
     track_labels: np.ndarray,
     det_labels: np.ndarray,
+    min_iou: float,
     det_scores: np.ndarray | None = None,
-) -> np.ndarray:
-    """``1 - IoU`` (optionally ``1 - IoU * score``) with class gating.
+    strict: bool = False,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Match tracks and detections of the same class by IoU.
+
+    The cost of a pair is ``1 - IoU`` (``1 - IoU * score`` when ``det_scores``
+    is given); a pair is admissible when its (weighted) IoU is at least
+    ``min_iou`` (strictly above it when ``strict``) and the classes agree.
+    Only overlapping pairs are ever looked at, so the work grows with the
+    number of overlaps, not with ``K * N``.
 
     Args:
         track_boxes: ``(K, 4)`` x1y1x2y2 track boxes.
         det_boxes: ``(N, 4)`` x1y1x2y2 detections.
         track_labels: ``(K,)`` track classes.
         det_labels: ``(N,)`` detection classes.
-        det_scores: ``(N,)`` scores to weight the IoU with, or None.
+        min_iou: smallest admissible (weighted) IoU, > 0.
+        det_scores: ``(N,)`` scores weighting the IoU, or None.
+        strict: require ``IoU > min_iou`` instead of ``>=``. Defaults to False.
 
     Returns:
-        ``(K, N)`` cost; pairs of different classes cost ``CLASS_MISMATCH_COST``.
+        ``rows`` and ``cols`` of the matched pairs and the unmatched column indices.
     """
-    ious = iou_matrix(track_boxes, det_boxes)
+    i, j, iou = iou_pairs(track_boxes, det_boxes)
     if det_scores is not None:
-        ious = ious * det_scores[None, :]
-    cost = 1.0 - ious
-    cost[track_labels[:, None] != det_labels[None, :]] += CLASS_MISMATCH_COST
-    return cost
-
-
-def match(cost: np.ndarray, max_cost: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Linear assignment keeping pairs with ``cost <= max_cost``.
-
-    Returns:
-        ``(rows, cols)`` of the matches and the unmatched column indices.
-    """
-    matches, _, unmatched_cols = linear_assignment(cost, max_cost)
-    return matches[:, 0], matches[:, 1], unmatched_cols
+        iou = iou * det_scores[j]
+    ok = (iou > min_iou) if strict else (iou >= min_iou)
+    ok &= track_labels[i] == det_labels[j]
+    matches, _, unmatched = linear_assignment_sparse(
+        i[ok], j[ok], 1.0 - iou[ok], len(track_boxes), len(det_boxes)
+    )
+    return matches[:, 0], matches[:, 1], unmatched

@@ -10,7 +10,7 @@ from mmtrack.models.task_modules.track import cosine_distance, linear_assignment
 from mmtrack.registry import MODELS
 
 from .base_tracker import BaseTracker
-from .sort_family import iou_cost, kf_boxes, kf_measurements
+from .sort_family import iou_match, kf_boxes, kf_measurements
 
 
 @MODELS.register_module()
@@ -159,15 +159,16 @@ class SORTTracker(BaseTracker):
         taken[det_to_track[det_to_track >= 0]] = True
         pool = np.flatnonzero(~taken & (t["last_frame"] == frame_id - 1))
         free = np.flatnonzero(det_to_track < 0)
-        cost = iou_cost(
+        # MMTracking keeps a match when 1 - IoU < 1 - match_iou_thr (strict).
+        rows, cols, _ = iou_match(
             kf_boxes(t["mean"][pool], self._box_format),
             bboxes[free],
             t["labels"][pool],
             labels[free],
+            self.match_iou_thr,
+            strict=True,
         )
-        # MMTracking keeps a match when 1 - IoU < 1 - match_iou_thr (strict).
-        matches, _, _ = linear_assignment(cost, np.nextafter(1 - self.match_iou_thr, -np.inf))
-        det_to_track[free[matches[:, 1]]] = pool[matches[:, 0]]
+        det_to_track[free[cols]] = pool[rows]
 
         # 5. Update matched tracks; unmatched detections start new tracks.
         matched = np.flatnonzero(det_to_track >= 0)

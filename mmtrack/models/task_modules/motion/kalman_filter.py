@@ -71,19 +71,17 @@ class KalmanFilter:
         self._std_weight_velocity = std_weight_velocity
 
     # -- noise models -------------------------------------------------------------------------
-    def _size_scales(self, state: np.ndarray) -> np.ndarray:
-        """Per-dimension size used to scale the noise: ``(K, 4)`` from ``(K, >=4)`` states."""
-        h = state[:, 3]
-        if self.box_format == "xywh":
-            w = state[:, 2]
-            return np.stack([w, h, w, h], axis=1)
-        return np.stack([h, h, np.full_like(h, np.nan), h], axis=1)
-
     def _std(self, state: np.ndarray, weight: float, aspect_std: float) -> np.ndarray:
-        std = weight * self._size_scales(state)
-        if self.box_format == "xyah":
-            std[:, 2] = aspect_std
-        return std
+        """``(K, 4)`` noise standard deviations for ``(K, >=4)`` states.
+
+        ``'xyah'``: ``weight * (h, h, -, h)`` with ``aspect_std`` for the aspect
+        ratio; ``'xywh'``: ``weight * (w, h, w, h)``.
+        """
+        h = state[:, 3:4]
+        if self.box_format == "xywh":
+            w = state[:, 2:3]
+            return weight * np.concatenate([w, h, w, h], axis=1)
+        return h * np.array([weight, weight, 0.0, weight]) + np.array([0.0, 0.0, aspect_std, 0.0])
 
     # -- API ----------------------------------------------------------------------------------
     def initiate(self, measurement: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

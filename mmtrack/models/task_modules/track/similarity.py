@@ -50,3 +50,66 @@ def cosine_distance(feats1: np.ndarray, feats2: np.ndarray) -> np.ndarray:
     a = a / np.maximum(np.linalg.norm(a, axis=1, keepdims=True), 1e-12)
     b = b / np.maximum(np.linalg.norm(b, axis=1, keepdims=True), 1e-12)
     return 1.0 - a @ b.T
+
+
+def overlapping_pairs(boxes1: np.ndarray, boxes2: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Index pairs of x1y1x2y2 boxes whose intersection has positive area.
+
+    A sweep over ``boxes2`` sorted by ``x1`` finds, for every box of
+    ``boxes1``, the boxes whose x-interval can overlap it; only those are
+    checked. Far cheaper than a dense ``(N, M)`` matrix when boxes are spread
+    over the image, as in crowded tracking scenes.
+
+    Args:
+        boxes1: ``(N, 4)`` boxes.
+        boxes2: ``(M, 4)`` boxes.
+
+    Returns:
+        ``(i, j)`` int arrays of the overlapping pairs, sorted by ``i`` then ``j``.
+    """
+    n, m = len(boxes1), len(boxes2)
+    if n == 0 or m == 0:
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+    order = np.argsort(boxes2[:, 0], kind="stable")
+    x1_sorted = boxes2[order, 0]
+    max_w = float(np.max(boxes2[:, 2] - boxes2[:, 0]))
+    lo = np.searchsorted(x1_sorted, boxes1[:, 0] - max_w, side="left")
+    hi = np.searchsorted(x1_sorted, boxes1[:, 2], side="left")
+    counts = np.maximum(hi - lo, 0)
+    total = int(counts.sum())
+    if total == 0:
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+    i = np.repeat(np.arange(n), counts)
+    starts = np.cumsum(counts) - counts
+    j = order[np.arange(total) - np.repeat(starts, counts) + np.repeat(lo, counts)]
+    b1, b2 = boxes1[i], boxes2[j]
+    ok = (np.minimum(b1[:, 2], b2[:, 2]) > np.maximum(b1[:, 0], b2[:, 0])) & (
+        np.minimum(b1[:, 3], b2[:, 3]) > np.maximum(b1[:, 1], b2[:, 1])
+    )
+    i, j = i[ok], j[ok]
+    srt = np.lexsort((j, i))
+    return i[srt], j[srt]
+
+
+def iou_pairs(boxes1: np.ndarray, boxes2: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """IoU of the overlapping pairs only (sparse form of :func:`iou_matrix`).
+
+    Args:
+        boxes1: ``(N, 4)`` x1y1x2y2 boxes.
+        boxes2: ``(M, 4)`` x1y1x2y2 boxes.
+
+    Returns:
+        ``(i, j, iou)``: the pairs with positive intersection and their IoU.
+    """
+    b1 = np.asarray(boxes1, dtype=np.float64).reshape(-1, 4)
+    b2 = np.asarray(boxes2, dtype=np.float64).reshape(-1, 4)
+    i, j = overlapping_pairs(b1, b2)
+    if len(i) == 0:
+        return i, j, np.empty(0)
+    p, q = b1[i], b2[j]
+    inter = (np.minimum(p[:, 2], q[:, 2]) - np.maximum(p[:, 0], q[:, 0])) * (
+        np.minimum(p[:, 3], q[:, 3]) - np.maximum(p[:, 1], q[:, 1])
+    )
+    area_p = (p[:, 2] - p[:, 0]) * (p[:, 3] - p[:, 1])
+    area_q = (q[:, 2] - q[:, 0]) * (q[:, 3] - q[:, 1])
+    return i, j, inter / (area_p + area_q - inter)
