@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Optional, Union
 
 import torch
@@ -16,17 +15,12 @@ from torch.nn.modules.batchnorm import _BatchNorm
 from mmtrack.registry import MODELS
 
 from ..layers.csp_layer import CSPLayer
-
-_DEFAULT_NORM = (("type", "BN"), ("momentum", 0.03), ("eps", 0.001))
-_DEFAULT_ACT = (("type", "Swish"),)
-# YOLOX initialises every conv like PyTorch's default (Kaiming uniform, a=sqrt(5)).
-KAIMING_INIT = (
-    ("type", "Kaiming"),
-    ("layer", "Conv2d"),
-    ("a", math.sqrt(5)),
-    ("distribution", "uniform"),
-    ("mode", "fan_in"),
-    ("nonlinearity", "leaky_relu"),
+from ..layers.yolox_cfg import (
+    YOLOX_ACT_CFG,
+    YOLOX_KAIMING_INIT,
+    YOLOX_NORM_CFG,
+    OptMapping,
+    as_dict,
 )
 
 
@@ -50,8 +44,8 @@ class Focus(nn.Module):
         kernel_size: int = 1,
         stride: int = 1,
         conv_cfg: Optional[dict] = None,
-        norm_cfg: Optional[dict] = None,
-        act_cfg: Optional[dict] = None,
+        norm_cfg: OptMapping = YOLOX_NORM_CFG,
+        act_cfg: OptMapping = YOLOX_ACT_CFG,
     ) -> None:
         super().__init__()
         self.conv = ConvModule(
@@ -61,8 +55,8 @@ class Focus(nn.Module):
             stride,
             padding=(kernel_size - 1) // 2,
             conv_cfg=conv_cfg,
-            norm_cfg=dict(_DEFAULT_NORM) if norm_cfg is None else norm_cfg,
-            act_cfg=dict(_DEFAULT_ACT) if act_cfg is None else act_cfg,
+            norm_cfg=as_dict(norm_cfg),
+            act_cfg=as_dict(act_cfg),
         )
 
     def forward(self, x: Tensor) -> Tensor:
@@ -98,15 +92,15 @@ class SPPBottleneck(BaseModule):
         out_channels: int,
         kernel_sizes: Sequence[int] = (5, 9, 13),
         conv_cfg: Optional[dict] = None,
-        norm_cfg: Optional[dict] = None,
-        act_cfg: Optional[dict] = None,
+        norm_cfg: OptMapping = YOLOX_NORM_CFG,
+        act_cfg: OptMapping = YOLOX_ACT_CFG,
         init_cfg: Optional[dict] = None,
     ) -> None:
         super().__init__(init_cfg)
         common = dict(
             conv_cfg=conv_cfg,
-            norm_cfg=dict(_DEFAULT_NORM) if norm_cfg is None else norm_cfg,
-            act_cfg=dict(_DEFAULT_ACT) if act_cfg is None else act_cfg,
+            norm_cfg=as_dict(norm_cfg),
+            act_cfg=as_dict(act_cfg),
         )
         mid_channels = in_channels // 2
         self.conv1 = ConvModule(in_channels, mid_channels, 1, stride=1, **common)
@@ -158,8 +152,8 @@ class CSPDarknet(BaseModule):
         norm_cfg: norm layer config. Defaults to BN(momentum=0.03, eps=0.001).
         act_cfg: activation config. Defaults to Swish.
         norm_eval: keep BN layers in eval mode while training. Defaults to False.
-        init_cfg: initialisation config; None means Kaiming-uniform
-            (``a=sqrt(5)``) on every ``Conv2d``, as MMDetection. Defaults to None.
+        init_cfg: initialisation config. Defaults to Kaiming-uniform
+            (``a=sqrt(5)``) on every ``Conv2d``, as MMDetection.
 
     Examples:
         >>> import torch
@@ -196,12 +190,12 @@ class CSPDarknet(BaseModule):
         arch_ovewrite: Optional[Sequence[Sequence]] = None,
         spp_kernal_sizes: Sequence[int] = (5, 9, 13),
         conv_cfg: Optional[dict] = None,
-        norm_cfg: Optional[dict] = None,
-        act_cfg: Optional[dict] = None,
+        norm_cfg: OptMapping = YOLOX_NORM_CFG,
+        act_cfg: OptMapping = YOLOX_ACT_CFG,
         norm_eval: bool = False,
-        init_cfg: Union[dict, list, None] = None,
+        init_cfg: Union[Mapping, list, None] = YOLOX_KAIMING_INIT,
     ) -> None:
-        super().__init__(dict(KAIMING_INIT) if init_cfg is None else init_cfg)
+        super().__init__(as_dict(init_cfg))
         if arch not in self.arch_settings:
             raise ValueError(
                 f"CSPDarknet: arch must be one of {sorted(self.arch_settings)}, got {arch!r}"
@@ -221,9 +215,7 @@ class CSPDarknet(BaseModule):
         self.frozen_stages = frozen_stages
         self.use_depthwise = use_depthwise
         self.norm_eval = norm_eval
-        norm_cfg = dict(_DEFAULT_NORM) if norm_cfg is None else norm_cfg
-        act_cfg = dict(_DEFAULT_ACT) if act_cfg is None else act_cfg
-        common = dict(conv_cfg=conv_cfg, norm_cfg=norm_cfg, act_cfg=act_cfg)
+        common = dict(conv_cfg=conv_cfg, norm_cfg=as_dict(norm_cfg), act_cfg=as_dict(act_cfg))
         conv = DepthwiseSeparableConvModule if use_depthwise else ConvModule
 
         self.stem = Focus(3, int(arch_setting[0][0] * widen_factor), kernel_size=3, **common)

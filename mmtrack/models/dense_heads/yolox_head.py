@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from types import MappingProxyType
 from typing import Optional, Union
 
 import torch
@@ -19,25 +20,22 @@ from torch import Tensor
 from mmtrack.registry import MODELS, TASK_UTILS
 from mmtrack.structures.bbox import bbox_xyxy_to_cxcywh
 
-from ..backbones.csp_darknet import KAIMING_INIT
+from ..layers.yolox_cfg import (
+    YOLOX_ACT_CFG,
+    YOLOX_KAIMING_INIT,
+    YOLOX_NORM_CFG,
+    OptMapping,
+    as_dict,
+)
 from ..task_modules.prior_generators.point_generator import MlvlPointGenerator
 
-_DEFAULT_NORM = (("type", "BN"), ("momentum", 0.03), ("eps", 0.001))
-_DEFAULT_ACT = (("type", "Swish"),)
-_DEFAULT_LOSS_CLS = (
-    ("type", "CrossEntropyLoss"),
-    ("use_sigmoid", True),
-    ("reduction", "sum"),
-    ("loss_weight", 1.0),
+_LOSS_CLS = MappingProxyType(
+    dict(type="CrossEntropyLoss", use_sigmoid=True, reduction="sum", loss_weight=1.0)
 )
-_DEFAULT_LOSS_BBOX = (
-    ("type", "IoULoss"),
-    ("mode", "square"),
-    ("eps", 1e-16),
-    ("reduction", "sum"),
-    ("loss_weight", 5.0),
+_LOSS_BBOX = MappingProxyType(
+    dict(type="IoULoss", mode="square", eps=1e-16, reduction="sum", loss_weight=5.0)
 )
-_DEFAULT_LOSS_L1 = (("type", "L1Loss"), ("reduction", "sum"), ("loss_weight", 1.0))
+_LOSS_L1 = MappingProxyType(dict(type="L1Loss", reduction="sum", loss_weight=1.0))
 
 
 def _bias_init_with_prob(prior_prob: float) -> float:
@@ -45,8 +43,8 @@ def _bias_init_with_prob(prior_prob: float) -> float:
     return float(-math.log((1 - prior_prob) / prior_prob))
 
 
-def _as_config(cfg: Union[dict, ConfigDict, None]) -> Optional[ConfigDict]:
-    return None if cfg is None else ConfigDict(cfg)
+def _as_config(cfg: Optional[Mapping]) -> Optional[ConfigDict]:
+    return None if cfg is None else ConfigDict(dict(cfg))
 
 
 @MODELS.register_module()
@@ -99,9 +97,9 @@ class YOLOXHead(BaseModule):
         train_cfg: needs ``assigner`` (e.g. ``SimOTAAssigner``). Defaults to None.
         test_cfg: ``score_thr`` and ``nms`` (``dict(type='nms',
             iou_threshold=...)``). Defaults to None.
-        init_cfg: initialisation config; None means Kaiming-uniform on every
-            ``Conv2d``. Classification/objectness biases start at
-            ``logit(0.01)``. Defaults to None.
+        init_cfg: initialisation config. Defaults to Kaiming-uniform on every
+            ``Conv2d``; classification/objectness biases then start at
+            ``logit(0.01)``.
     """
 
     def __init__(
@@ -115,17 +113,17 @@ class YOLOXHead(BaseModule):
         dcn_on_last_conv: bool = False,
         conv_bias: Union[bool, str] = "auto",
         conv_cfg: Optional[dict] = None,
-        norm_cfg: Optional[dict] = None,
-        act_cfg: Optional[dict] = None,
-        loss_cls: Optional[dict] = None,
-        loss_bbox: Optional[dict] = None,
-        loss_obj: Optional[dict] = None,
-        loss_l1: Optional[dict] = None,
-        train_cfg: Optional[dict] = None,
-        test_cfg: Optional[dict] = None,
-        init_cfg: Union[dict, list, None] = None,
+        norm_cfg: OptMapping = YOLOX_NORM_CFG,
+        act_cfg: OptMapping = YOLOX_ACT_CFG,
+        loss_cls: Mapping = _LOSS_CLS,
+        loss_bbox: Mapping = _LOSS_BBOX,
+        loss_obj: Mapping = _LOSS_CLS,
+        loss_l1: Mapping = _LOSS_L1,
+        train_cfg: Optional[Mapping] = None,
+        test_cfg: Optional[Mapping] = None,
+        init_cfg: Union[Mapping, list, None] = YOLOX_KAIMING_INIT,
     ) -> None:
-        super().__init__(dict(KAIMING_INIT) if init_cfg is None else init_cfg)
+        super().__init__(as_dict(init_cfg))
         if dcn_on_last_conv:
             raise ValueError(
                 "YOLOXHead: dcn_on_last_conv=True needs deformable convolution, "
@@ -144,14 +142,14 @@ class YOLOXHead(BaseModule):
         self.conv_bias = conv_bias
         self.use_sigmoid_cls = True
         self.conv_cfg = conv_cfg
-        self.norm_cfg = dict(_DEFAULT_NORM) if norm_cfg is None else norm_cfg
-        self.act_cfg = dict(_DEFAULT_ACT) if act_cfg is None else act_cfg
+        self.norm_cfg = as_dict(norm_cfg)
+        self.act_cfg = as_dict(act_cfg)
 
-        self.loss_cls = MODELS.build(dict(_DEFAULT_LOSS_CLS) if loss_cls is None else loss_cls)
-        self.loss_bbox = MODELS.build(dict(_DEFAULT_LOSS_BBOX) if loss_bbox is None else loss_bbox)
-        self.loss_obj = MODELS.build(dict(_DEFAULT_LOSS_CLS) if loss_obj is None else loss_obj)
+        self.loss_cls = MODELS.build(as_dict(loss_cls))
+        self.loss_bbox = MODELS.build(as_dict(loss_bbox))
+        self.loss_obj = MODELS.build(as_dict(loss_obj))
         self.use_l1 = False  # switched on by YOLOXModeSwitchHook
-        self.loss_l1 = MODELS.build(dict(_DEFAULT_LOSS_L1) if loss_l1 is None else loss_l1)
+        self.loss_l1 = MODELS.build(as_dict(loss_l1))
 
         self.prior_generator = MlvlPointGenerator(self.strides, offset=0)
         self.train_cfg = _as_config(train_cfg)

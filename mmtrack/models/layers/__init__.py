@@ -1,2 +1,1 @@
-
 from .csp_layer import CSPLayer, DarknetBottleneck

@@ -10,13 +10,7 @@ from mmcv.cnn import ConvModule, DepthwiseSeparableConvModule
 from mmengine.model import BaseModule
 from torch import Tensor
 
-_DEFAULT_NORM = (("type", "BN"), ("momentum", 0.03), ("eps", 0.001))
-_DEFAULT_ACT = (("type", "Swish"),)
-
-
-def _cfg(cfg: Optional[dict], default: tuple) -> Optional[dict]:
-    """Return ``cfg``, or a fresh dict built from the immutable ``default``."""
-    return dict(default) if cfg is None else cfg
+from .yolox_cfg import YOLOX_ACT_CFG, YOLOX_NORM_CFG, OptMapping, as_dict
 
 
 class DarknetBottleneck(BaseModule):
@@ -49,13 +43,13 @@ class DarknetBottleneck(BaseModule):
         add_identity: bool = True,
         use_depthwise: bool = False,
         conv_cfg: Optional[dict] = None,
-        norm_cfg: Optional[dict] = None,
-        act_cfg: Optional[dict] = None,
+        norm_cfg: OptMapping = YOLOX_NORM_CFG,
+        act_cfg: OptMapping = YOLOX_ACT_CFG,
         init_cfg: Optional[dict] = None,
     ) -> None:
         super().__init__(init_cfg)
-        norm_cfg = _cfg(norm_cfg, _DEFAULT_NORM)
-        act_cfg = _cfg(act_cfg, _DEFAULT_ACT)
+        norm_cfg = as_dict(norm_cfg)
+        act_cfg = as_dict(act_cfg)
         hidden_channels = int(out_channels * expansion)
         conv = DepthwiseSeparableConvModule if use_depthwise else ConvModule
         self.conv1 = ConvModule(
@@ -124,13 +118,13 @@ class CSPLayer(BaseModule):
         add_identity: bool = True,
         use_depthwise: bool = False,
         conv_cfg: Optional[dict] = None,
-        norm_cfg: Optional[dict] = None,
-        act_cfg: Optional[dict] = None,
+        norm_cfg: OptMapping = YOLOX_NORM_CFG,
+        act_cfg: OptMapping = YOLOX_ACT_CFG,
         init_cfg: Optional[dict] = None,
     ) -> None:
         super().__init__(init_cfg)
-        norm_cfg = _cfg(norm_cfg, _DEFAULT_NORM)
-        act_cfg = _cfg(act_cfg, _DEFAULT_ACT)
+        norm_cfg = as_dict(norm_cfg)
+        act_cfg = as_dict(act_cfg)
         mid_channels = int(out_channels * expand_ratio)
         common = dict(conv_cfg=conv_cfg, norm_cfg=norm_cfg, act_cfg=act_cfg)
         self.main_conv = ConvModule(in_channels, mid_channels, 1, **common)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from types import MappingProxyType
 from typing import Optional, Union
 
 import torch
@@ -13,11 +14,16 @@ from torch import Tensor
 
 from mmtrack.registry import MODELS
 
-from ..backbones.csp_darknet import KAIMING_INIT
 from ..layers.csp_layer import CSPLayer
+from ..layers.yolox_cfg import (
+    YOLOX_ACT_CFG,
+    YOLOX_KAIMING_INIT,
+    YOLOX_NORM_CFG,
+    OptMapping,
+    as_dict,
+)
 
-_DEFAULT_NORM = (("type", "BN"), ("momentum", 0.03), ("eps", 0.001))
-_DEFAULT_ACT = (("type", "Swish"),)
+_UPSAMPLE_CFG = MappingProxyType(dict(scale_factor=2, mode="nearest"))
 
 
 @MODELS.register_module()
@@ -43,8 +49,8 @@ class YOLOXPAFPN(BaseModule):
         conv_cfg: conv layer config. Defaults to None.
         norm_cfg: norm layer config. Defaults to BN(momentum=0.03, eps=0.001).
         act_cfg: activation config. Defaults to Swish.
-        init_cfg: initialisation config; None means Kaiming-uniform
-            (``a=sqrt(5)``) on every ``Conv2d``. Defaults to None.
+        init_cfg: initialisation config. Defaults to Kaiming-uniform
+            (``a=sqrt(5)``) on every ``Conv2d``.
 
     Examples:
         >>> import torch
@@ -60,19 +66,19 @@ class YOLOXPAFPN(BaseModule):
         out_channels: int,
         num_csp_blocks: int = 3,
         use_depthwise: bool = False,
-        upsample_cfg: Optional[dict] = None,
+        upsample_cfg: Mapping = _UPSAMPLE_CFG,
         conv_cfg: Optional[dict] = None,
-        norm_cfg: Optional[dict] = None,
-        act_cfg: Optional[dict] = None,
-        init_cfg: Union[dict, list, None] = None,
+        norm_cfg: OptMapping = YOLOX_NORM_CFG,
+        act_cfg: OptMapping = YOLOX_ACT_CFG,
+        init_cfg: Union[Mapping, list, None] = YOLOX_KAIMING_INIT,
     ) -> None:
-        super().__init__(dict(KAIMING_INIT) if init_cfg is None else init_cfg)
+        super().__init__(as_dict(init_cfg))
         self.in_channels = list(in_channels)
         self.out_channels = out_channels
         common = dict(
             conv_cfg=conv_cfg,
-            norm_cfg=dict(_DEFAULT_NORM) if norm_cfg is None else norm_cfg,
-            act_cfg=dict(_DEFAULT_ACT) if act_cfg is None else act_cfg,
+            norm_cfg=as_dict(norm_cfg),
+            act_cfg=as_dict(act_cfg),
         )
         csp_common = dict(
             num_blocks=num_csp_blocks, add_identity=False, use_depthwise=use_depthwise, **common
@@ -80,9 +86,7 @@ class YOLOXPAFPN(BaseModule):
         conv = DepthwiseSeparableConvModule if use_depthwise else ConvModule
         chans = self.in_channels
 
-        self.upsample = nn.Upsample(
-            **(dict(scale_factor=2, mode="nearest") if upsample_cfg is None else upsample_cfg)
-        )
+        self.upsample = nn.Upsample(**upsample_cfg)
         self.reduce_layers = nn.ModuleList()
         self.top_down_blocks = nn.ModuleList()
         for idx in range(len(chans) - 1, 0, -1):
