@@ -81,7 +81,7 @@ class ByteTracker(BaseTracker):
     ) -> dict[str, np.ndarray]:
         """Run one frame of BYTE (see :meth:`BaseTracker.update`)."""
         thr_high, thr_low = self.obj_score_thrs["high"], self.obj_score_thrs["low"]
-        if self.empty or len(bboxes) == 0:
+        if self.empty:
             keep = scores > self.init_track_thr
             ids = self._init_tracks(bboxes[keep], scores[keep], labels[keep], frame_id)
             self._pop_invalid(frame_id)

@@ -166,10 +166,8 @@ class OCSORTTracker(BaseTracker):
         **kwargs: Any,
     ) -> dict[str, np.ndarray]:
         """Run one frame of OC-SORT (see :meth:`BaseTracker.update`)."""
-        if self.empty or len(bboxes) == 0:
+        if self.empty:
             keep = np.flatnonzero(scores > self.init_track_thr)
-            if not self.empty:
-                self._mark_missed(np.arange(len(self.tracks)))
             ids = self._init_tracks(bboxes[keep], scores[keep], labels[keep], frame_id)
             self._pop_invalid(frame_id)
             return self._output(bboxes[keep], scores[keep], labels[keep], ids)

@@ -122,7 +122,7 @@ class SORTTracker(BaseTracker):
         bboxes, scores, labels = bboxes[keep], scores[keep], labels[keep]
         if embeds is not None:
             embeds = np.asarray(embeds, dtype=np.float64)[keep]
-        if self.empty or len(bboxes) == 0:
+        if self.empty:
             ids = self._init_tracks(bboxes, scores, labels, frame_id, embeds)
             self._pop_invalid(frame_id)
             return self._output(bboxes, scores, labels, ids)
