@@ -16,6 +16,9 @@ def register_all_modules(init_default_scope: bool = True) -> None:
             that ``dict(type='X')`` in configs is looked up in mmtrack's
             registries first. Defaults to True.
     """
+    from .checkpoint import install_safe_loading
+
+    install_safe_loading()
     import mmtrack.datasets  # noqa: F401
     import mmtrack.engine  # noqa: F401
     import mmtrack.evaluation  # noqa: F401

@@ -1,3 +1,5 @@
+"""Hooks."""
 
-from .sync_norm_hook import SyncNormHook
-from .yolox_mode_switch_hook import YOLOXModeSwitchHook
+from .track_visualization_hook import TrackVisualizationHook
+
+__all__ = ["TrackVisualizationHook"]

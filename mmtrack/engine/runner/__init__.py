@@ -1,1 +1,6 @@
+"""Runner, distributed start-up and command-line helpers of the tools."""
 
+from .dist_utils import init_dist, uses_accelerator
+from .track_runner import TrackRunner
+
+__all__ = ["TrackRunner", "init_dist", "uses_accelerator"]

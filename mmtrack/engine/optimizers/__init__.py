@@ -1,0 +1,5 @@
+"""Optimizer wrappers."""
+
+from .cpu_amp_optim_wrapper import CPUAmpOptimWrapper
+
+__all__ = ["CPUAmpOptimWrapper"]
