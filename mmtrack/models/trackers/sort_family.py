@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import numpy as np
+from scipy.optimize import linear_sum_assignment
 
-from mmtrack.models.task_modules.track import iou_pairs, linear_assignment_sparse
+from mmtrack.models.task_modules.track import iou_matrix, iou_pairs, linear_assignment_sparse
 from mmtrack.structures.bbox import bbox_cxcyah_to_xyxy, bbox_xyxy_to_cxcyah
 
 # Cost added to pairs of a track and a detection of different classes.
 CLASS_MISMATCH_COST = 1e6
+# Problems with at most this many track x detection pairs use dense matrices.
+_DENSE_PAIRS = 4096
+# Cost of an inadmissible pair in a dense block (admissible costs are <= 1).
+_BIG = 1e6
+_EMPTY = np.empty(0, dtype=np.int64)
 
 
 def kf_boxes(mean: np.ndarray, box_format: str = "xyah") -> np.ndarray:
@@ -59,6 +65,26 @@ def iou_match(
     Returns:
         ``rows`` and ``cols`` of the matched pairs and the unmatched column indices.
     """
+    k, n = len(track_boxes), len(det_boxes)
+    if k == 0 or n == 0:
+        return _EMPTY, _EMPTY, np.arange(n)
+    if k * n <= _DENSE_PAIRS:
+        # Small problem: a dense matrix costs fewer numpy calls than the sweep.
+        iou = iou_matrix(track_boxes, det_boxes)
+        if det_scores is not None:
+            iou *= det_scores[None, :]
+        ok = (iou > min_iou) if strict else (iou >= min_iou)
+        ok &= track_labels[:, None] == det_labels[None, :]
+        r_ok, c_ok = np.flatnonzero(ok.any(axis=1)), np.flatnonzero(ok.any(axis=0))
+        if len(r_ok) == 0:
+            return _EMPTY, _EMPTY, np.arange(n)
+        sub = np.where(ok[np.ix_(r_ok, c_ok)], 1.0 - iou[np.ix_(r_ok, c_ok)], _BIG)
+        rr, cc = linear_sum_assignment(sub)
+        keep = sub[rr, cc] < _BIG
+        rows, cols = r_ok[rr[keep]], c_ok[cc[keep]]
+        used = np.zeros(n, dtype=bool)
+        used[cols] = True
+        return rows, cols, np.flatnonzero(~used)
     i, j, iou = iou_pairs(track_boxes, det_boxes)
     if det_scores is not None:
         iou = iou * det_scores[j]
