@@ -36,11 +36,16 @@ class _MixDataset(Dataset):
 
 def _runner(model, epoch, max_epochs=5, persistent=False):
     loader = DataLoader(
-        _MixDataset(), batch_size=1, num_workers=1 if persistent else 0,
+        _MixDataset(),
+        batch_size=1,
+        num_workers=1 if persistent else 0,
         persistent_workers=persistent,
     )
     return SimpleNamespace(
-        model=model, epoch=epoch, max_epochs=max_epochs, train_dataloader=loader,
+        model=model,
+        epoch=epoch,
+        max_epochs=max_epochs,
+        train_dataloader=loader,
         logger=logging.getLogger("test_yolox_hooks"),
     )
 
@@ -121,4 +126,3 @@ def test_sync_norm_hook_two_processes():
         assert sd["1.running_var"].tolist() == [1.5, 1.5]
         assert sd["1.weight"].tolist() == [5.0, 5.0]
         assert torch.all(sd["0.weight"] == rank + 1)
-

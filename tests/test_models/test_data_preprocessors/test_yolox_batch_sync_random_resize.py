@@ -27,9 +27,7 @@ def _samples():
 
 def test_schedule_and_scaling():
     hub = MessageHub.get_instance("test_yolox_bsrr")  # becomes the current instance
-    aug = MODELS.build(
-        dict(type="BatchSyncRandomResize", random_size_range=(128, 128), interval=2)
-    )
+    aug = MODELS.build(dict(type="BatchSyncRandomResize", random_size_range=(128, 128), interval=2))
     inputs = torch.rand(2, 3, 64, 96)
 
     hub.update_info("iter", 0)
@@ -56,9 +54,7 @@ def test_schedule_and_scaling():
 
 def test_random_sizes_are_multiples_within_range():
     random.seed(0)
-    aug = MODELS.build(
-        dict(type="BatchSyncRandomResize", random_size_range=(96, 160), interval=1)
-    )
+    aug = MODELS.build(dict(type="BatchSyncRandomResize", random_size_range=(96, 160), interval=1))
     heights, widths = set(), set()
     for _ in range(40):
         h, w = aug._get_random_size(aspect_ratio=2.0, device=torch.device("cpu"))
