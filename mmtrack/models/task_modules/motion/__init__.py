@@ -1,5 +1,6 @@
 """Motion models (stateless maths on track states)."""
 
+from .camera_motion_compensation import CameraMotionCompensation
 from .kalman_filter import CHI2INV95, KalmanFilter
 
-__all__ = ["CHI2INV95", "KalmanFilter"]
+__all__ = ["CHI2INV95", "CameraMotionCompensation", "KalmanFilter"]
