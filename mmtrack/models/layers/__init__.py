@@ -1,1 +1,2 @@
 from .csp_layer import CSPLayer, DarknetBottleneck
+from .ema import ExpMomentumEMA
