@@ -27,7 +27,7 @@ def test_momentum_schedule_by_hand():
         avg = (1 - m) * avg + m * 1.0
         assert ema.module.weight.item() == pytest.approx(avg, rel=1e-6)
     # far along, the momentum is the final 0.0002
-    ema.steps = 10_000
+    ema.steps.fill_(10_000)
     before = ema.module.weight.item()
     ema.update_parameters(model)
     assert ema.module.weight.item() - before == pytest.approx(0.0002 * (1 - before), rel=1e-3)
