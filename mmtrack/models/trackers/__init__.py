@@ -1,9 +1,17 @@
 """Stateful trackers (not ``nn.Module``s), registered in ``MODELS``."""
 
 from .base_tracker import BaseTracker
+from .botsort_tracker import BoTSORTTracker
 from .byte_tracker import ByteTracker
 from .ocsort_tracker import OCSORTTracker
 from .sort_tracker import SORTTracker
 from .track_store import TrackStore
 
-__all__ = ["BaseTracker", "ByteTracker", "OCSORTTracker", "SORTTracker", "TrackStore"]
+__all__ = [
+    "BaseTracker",
+    "BoTSORTTracker",
+    "ByteTracker",
+    "OCSORTTracker",
+    "SORTTracker",
+    "TrackStore",
+]

@@ -52,8 +52,14 @@ class ByteTracker(BaseTracker):
         self._box_format = getattr(self.motion, "box_format", "xyah")
 
     def _init_tracks(
-        self, bboxes: np.ndarray, scores: np.ndarray, labels: np.ndarray, frame_id: int
+        self,
+        bboxes: np.ndarray,
+        scores: np.ndarray,
+        labels: np.ndarray,
+        frame_id: int,
+        **extra: np.ndarray,
     ) -> np.ndarray:
+        """Start tracks for the given detections; ``extra`` adds per-track fields."""
         ids = self._new_ids(len(bboxes))
         mean, cov = self.kf.initiate(kf_measurements(bboxes, self._box_format))
         n = len(bboxes)
@@ -68,6 +74,7 @@ class ByteTracker(BaseTracker):
             last_frame=np.full(n, frame_id, dtype=np.int64),
             # Tracks of the first frame are confirmed at once (as in the paper's code).
             tentative=np.full(n, frame_id != 0, dtype=bool),
+            **extra,
         )
         return ids
 

@@ -36,6 +36,7 @@ TRACKERS = [
     dict(type="SORTTracker", match_iou_thr=0.3),
     dict(type="ByteTracker"),
     dict(type="OCSORTTracker"),
+    dict(type="BoTSORTTracker"),
 ]
 
 
@@ -132,3 +133,26 @@ def test_deepsort_appearance_keeps_id_through_a_jump():
     res = tracker.update(np.array([box(76, 52)], dtype=float), np.array([0.9]),
                          np.array([0]), 4, embeds=np.array([[0.0, 1.0]]))
     assert res["ids"].tolist() == [1]
+
+
+def test_botsort_reid_and_cmc_keep_id_through_camera_pan():
+    import cv2
+
+    rng = np.random.default_rng(0)
+    base = cv2.GaussianBlur((rng.random((240, 320)) * 255).astype(np.uint8), (0, 0), 5)
+    base = cv2.normalize(base, None, 0, 255, cv2.NORM_MINMAX)
+    tracker = MODELS.build(
+        dict(type="BoTSORTTracker", with_reid=True,
+             cmc=dict(type="CameraMotionCompensation", method="sparse_flow"))
+    )
+    emb = np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]])
+    ids = []
+    for f in range(6):
+        # The camera pans 25 px per frame from frame 3 on: static objects jump in the image.
+        shift = 0 if f < 3 else 25 * (f - 2)
+        img = cv2.warpAffine(base, np.float32([[1, 0, shift], [0, 1, 0]]), (320, 240))
+        img = cv2.cvtColor(img, cv2.COLOR_GRAY2BGR)
+        b = np.array([box(60 + shift, 80), box(200 + shift, 80)], dtype=float)
+        res = tracker.update(b, np.array([0.9, 0.9]), np.array([0, 0]), f, img=img, embeds=emb)
+        ids.append(res["ids"].tolist())
+    assert ids == [[0, 1]] * 6
