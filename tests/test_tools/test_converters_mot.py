@@ -208,3 +208,15 @@ def test_synthetic_sequences_convert(tmp_path):
     for img in train['images']:
         assert osp.isfile(osp.join(root, 'train', img['file_name']))
     assert len(load(out, 'half-train_cocoformat.json')['images']) == 2 * 4
+
+
+def test_every_alias_has_a_script():
+    alias_root = osp.join(REPO_ROOT, 'tools', 'convert_datasets')
+    aliases = []
+    for dirpath, _, files in os.walk(alias_root):
+        for name in files:
+            if name.endswith('.py'):
+                rel = osp.relpath(osp.join(dirpath, name), alias_root)
+                aliases.append(rel)
+                assert osp.isfile(osp.join(REPO_ROOT, 'tools', 'dataset_converters', rel)), rel
+    assert 'mot/mot2reid.py' in aliases and 'youtubevis/youtubevis2coco.py' in aliases

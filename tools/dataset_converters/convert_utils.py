@@ -7,11 +7,17 @@ Converters import this module after putting ``tools/dataset_converters`` on
 from __future__ import annotations
 
 import configparser
+import importlib.util
 import json
 import os
 import os.path as osp
 import pickle
+import shutil
+import sys
+from types import ModuleType
 from typing import Any, Callable, Iterable, Optional, Sequence
+
+CONVERTERS_DIR = osp.dirname(osp.abspath(__file__))
 
 
 class ConversionError(ValueError):
@@ -190,3 +196,45 @@ def list_images(folder: str, exts: Sequence[str] = ('.jpg', '.jpeg', '.png')) ->
     exts = tuple(e.lower() for e in exts)
     return sorted(n for n in os.listdir(folder) if n.lower().endswith(exts)
                   and not n.startswith('.'))
+
+
+def load_sibling(relpath: str) -> ModuleType:
+    """Import another converter script by its path under ``tools/dataset_converters``.
+
+    Args:
+        relpath (str): e.g. ``'mot/mot2coco.py'``.
+    """
+    name = 'dataset_converters_' + osp.splitext(relpath)[0].replace('/', '_')
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.spec_from_file_location(name, osp.join(CONVERTERS_DIR, relpath))
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def publish_dir(tmp_dir: str, final_dir: str) -> None:
+    """Rename a fully written ``tmp_dir`` to ``final_dir`` (absent or empty)."""
+    if osp.isdir(final_dir):
+        os.rmdir(final_dir)  # fails if not empty: checked by the caller beforehand
+    os.replace(tmp_dir, final_dir)
+
+
+def fresh_tmp_dir(final_dir: str) -> str:
+    """Create an empty temporary directory next to ``final_dir``."""
+    parent, name = osp.split(osp.abspath(final_dir))
+    os.makedirs(parent, exist_ok=True)
+    tmp = osp.join(parent, f'.{name}.tmp-{os.getpid()}')
+    if osp.exists(tmp):
+        shutil.rmtree(tmp)
+    os.makedirs(tmp)
+    return tmp
+
+
+def run_main(main: Callable[[], None]) -> None:
+    """Run a converter's ``main`` and turn :class:`ConversionError` into exit code 1."""
+    try:
+        main()
+    except ConversionError as e:
+        sys.exit(f'error: {e}')

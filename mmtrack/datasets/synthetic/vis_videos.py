@@ -72,13 +72,15 @@ def generate_vis_videos(root: str,
     if num_videos < 1 or num_frames < 1 or max_objects < 1:
         raise ValueError('num_videos, num_frames and max_objects must be positive')
     height, width = int(img_size[0]), int(img_size[1])
+    if height < 32 or width < 32:
+        raise ValueError(f'img_size must be at least 32x32, got {img_size}')
     classes = YTVIS_2019_CLASSES if version == '2019' else YTVIS_2021_CLASSES
     cat_ids = {name: i + 1 for i, name in enumerate(classes)}
     videos, annotations = [], []
     img_root = osp.join(root, split, 'JPEGImages')
     for v in range(num_videos):
         rng = sequence_rng(seed, f'vis-{split}', v, 0)
-        video_name = f'syn{seed:03d}{v:04d}'
+        video_name = f'syn_{split}_{v:04d}'
         final_dir = osp.join(img_root, video_name)
         tmp = fresh_tmp_dir(final_dir)
         try:
@@ -122,9 +124,11 @@ def _render_video(out_dir: str, video_name: str, rng: np.random.Generator, num_f
     kinds: dict[int, str] = {}
     num = int(rng.integers(max(1, (max_objects + 1) // 2), max_objects + 1))
     for _ in range(num):
-        name, shape, (lo, hi) = VIS_OBJECT_TYPES[int(rng.integers(0, len(VIS_OBJECT_TYPES)))]
-        size = rng.uniform(20, min(50, 0.35 * height))
-        aspect = rng.uniform(lo, hi)
+        name, shape, (a_lo, a_hi) = VIS_OBJECT_TYPES[int(rng.integers(0,
+                                                                        len(VIS_OBJECT_TYPES)))]
+        s_hi = max(12.0, min(50.0, 0.35 * height))
+        size = rng.uniform(min(20.0, s_hi), s_hi)
+        aspect = rng.uniform(a_lo, a_hi)
         h = int(round(size * np.sqrt(aspect)))
         w = int(round(size / np.sqrt(aspect)))
         speed = rng.uniform(0.8, 3.0)

@@ -47,6 +47,7 @@ from convert_utils import (  # noqa: E402
     parse_number,
     read_lines,
     read_seqinfo,
+    run_main,
     split_row,
 )
 
@@ -173,7 +174,8 @@ class _VideoReader:
         """Every frame referenced by ``path`` must have an image."""
         for frame, lineno in sorted(first_line.items(), key=lambda kv: kv[1]):
             if frame not in self.frame_set:
-                expected = f'{frame:06d}{self.info["imExt"]}'
+                digits = len(osp.splitext(self.img_names[0])[0])
+                expected = f'{frame:0{digits}d}{self.info["imExt"]}'
                 raise ConversionError(
                     f'{path}:{lineno}: frame {frame} has no image '
                     f'({osp.join(self.folder, self.info["imDir"], expected)} is missing)')
@@ -280,7 +282,4 @@ def main(argv: Optional[list[str]] = None) -> None:
 
 
 if __name__ == '__main__':
-    try:
-        main()
-    except ConversionError as e:
-        sys.exit(f'error: {e}')
+    run_main(main)
