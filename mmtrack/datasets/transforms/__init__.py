@@ -13,3 +13,13 @@ from .pad import Pad
 from .photometric import PhotoMetricDistortion, YOLOXHSVRandomAug
 from .random_affine import RandomAffine
 from .resize import RandomResize, Resize
+from .sot_augmentation import BrightnessAug, GrayAug, SeqBlurAug, SeqColorAug
+from .sot_formatting import PackSOTInputs
+from .sot_processing import (
+    CropLikeDiMP,
+    CropLikeSiamFC,
+    SeqBboxJitter,
+    SeqCropLikeStark,
+    SeqShiftScaleAug,
+)
+from .sot_sampling import DiMPSampling, PairSampling, TridentSampling
