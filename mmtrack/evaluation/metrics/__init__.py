@@ -1,1 +1,6 @@
+"""Evaluation metrics registered in ``mmtrack.registry.METRICS``."""
 
+from .base_video_metric import BaseVideoMetric
+from .mot_challenge_metric import MOTChallengeMetric
+
+__all__ = ["BaseVideoMetric", "MOTChallengeMetric"]
