@@ -3,15 +3,19 @@
 from .base_tracker import BaseTracker
 from .botsort_tracker import BoTSORTTracker
 from .byte_tracker import ByteTracker
+from .deep_ocsort_tracker import DeepOCSORTTracker
 from .ocsort_tracker import OCSORTTracker
 from .sort_tracker import SORTTracker
+from .strongsort_tracker import StrongSORTTracker
 from .track_store import TrackStore
 
 __all__ = [
     "BaseTracker",
     "BoTSORTTracker",
     "ByteTracker",
+    "DeepOCSORTTracker",
     "OCSORTTracker",
     "SORTTracker",
+    "StrongSORTTracker",
     "TrackStore",
 ]

@@ -70,8 +70,14 @@ class OCSORTTracker(BaseTracker):
 
     # -- track bookkeeping -------------------------------------------------------------------
     def _init_tracks(
-        self, bboxes: np.ndarray, scores: np.ndarray, labels: np.ndarray, frame_id: int
+        self,
+        bboxes: np.ndarray,
+        scores: np.ndarray,
+        labels: np.ndarray,
+        frame_id: int,
+        **extra: np.ndarray,
     ) -> np.ndarray:
+        """Start tracks for the given detections; ``extra`` adds per-track fields."""
         n = len(bboxes)
         ids = self._new_ids(n)
         mean, cov = self.kf.initiate(kf_measurements(bboxes, self._box_format))
@@ -94,8 +100,32 @@ class OCSORTTracker(BaseTracker):
             ),
             velocity=np.zeros((n, 2)),
             has_velocity=np.zeros(n, dtype=bool),
+            **extra,
         )
         return ids
+
+    # -- extension points (Deep OC-SORT) -------------------------------------------------------
+    def _new_track_fields(self, det_idx: np.ndarray, frame: dict[str, Any]) -> dict:
+        """Extra per-track fields for new tracks from detections ``det_idx``."""
+        return {}
+
+    def _compensate_camera(self, frame: dict[str, Any]) -> None:
+        """Move track states by the camera motion of this frame (no-op here)."""
+
+    def _pair_bonus(
+        self,
+        rows: np.ndarray,
+        det_rows: np.ndarray,
+        i: np.ndarray,
+        j: np.ndarray,
+        frame: dict[str, Any],
+    ) -> np.ndarray | None:
+        """Extra similarity subtracted from the OCM cost of the pairs
+        ``(rows[i], det_rows[j])`` (tracks in ``rows``, detections in ``det_rows``)."""
+        return None
+
+    def _after_update(self, rows: np.ndarray, det_idx: np.ndarray, frame: dict[str, Any]) -> None:
+        """Hook after the matched tracks ``rows`` took detections ``det_idx``."""
 
     def _previous_observation(self, hist: np.ndarray, last_obs: np.ndarray) -> np.ndarray:
         """Observation ``vel_delta_t`` frames back, or the closest one after it.
@@ -127,6 +157,7 @@ class OCSORTTracker(BaseTracker):
         bboxes: np.ndarray,
         scores: np.ndarray,
         labels: np.ndarray,
+        frame: dict[str, Any] | None = None,
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Match by IoU plus direction consistency (OCM).
 
@@ -154,6 +185,9 @@ class OCSORTTracker(BaseTracker):
             consistency = (np.pi / 2 - np.arccos(cos)) / np.pi
             consistency *= t["has_velocity"][rows[i]]
             cost -= self.vel_consist_weight * consistency * s
+            bonus = self._pair_bonus(rows, det_rows, i, j, frame or {})
+            if bonus is not None:
+                cost -= bonus
         m, _, un = linear_assignment_sparse(i, j, cost, len(rows), len(det_rows))
         return m[:, 0], m[:, 1], un
 
@@ -166,9 +200,16 @@ class OCSORTTracker(BaseTracker):
         **kwargs: Any,
     ) -> dict[str, np.ndarray]:
         """Run one frame of OC-SORT (see :meth:`BaseTracker.update`)."""
+        frame = dict(kwargs, scores=scores)
         if self.empty:
             keep = np.flatnonzero(scores > self.init_track_thr)
-            ids = self._init_tracks(bboxes[keep], scores[keep], labels[keep], frame_id)
+            ids = self._init_tracks(
+                bboxes[keep],
+                scores[keep],
+                labels[keep],
+                frame_id,
+                **self._new_track_fields(keep, frame),
+            )
             self._pop_invalid(frame_id)
             return self._output(bboxes[keep], scores[keep], labels[keep], ids)
 
@@ -186,13 +227,21 @@ class OCSORTTracker(BaseTracker):
             t["mean"][confirmed], t["cov"][confirmed] = mean, cov
             t["saved_mean"][confirmed[was_tracked]] = mean[was_tracked]
             t["saved_cov"][confirmed[was_tracked]] = cov[was_tracked]
+        self._compensate_camera(frame)
         prev_obs = self._previous_observation(t["hist"][:, : self.vel_delta_t], t["bboxes"])
         track_boxes = kf_boxes(t["mean"], self._box_format)
         det_to_track = np.full(len(bboxes), -1, dtype=np.int64)
 
         # 2. OCM association of the confirmed tracks: IoU + direction consistency.
         ti, di, un = self._ocm_match(
-            confirmed, track_boxes[confirmed], prev_obs[confirmed], dets, bboxes, scores, labels
+            confirmed,
+            track_boxes[confirmed],
+            prev_obs[confirmed],
+            dets,
+            bboxes,
+            scores,
+            labels,
+            frame,
         )
         det_to_track[dets[di]] = confirmed[ti]
         left = dets[un]
@@ -200,7 +249,14 @@ class OCSORTTracker(BaseTracker):
         # 3. The same for the tentative tracks and the detections left.
         tentative = np.flatnonzero(t["tentative"])
         ti, di, un = self._ocm_match(
-            tentative, track_boxes[tentative], prev_obs[tentative], left, bboxes, scores, labels
+            tentative,
+            track_boxes[tentative],
+            prev_obs[tentative],
+            left,
+            bboxes,
+            scores,
+            labels,
+            frame,
         )
         det_to_track[left[di]] = tentative[ti]
         left = left[un]
@@ -222,12 +278,15 @@ class OCSORTTracker(BaseTracker):
         missed = np.ones(len(t), dtype=bool)
         missed[rows] = False
         self._update_tracks(rows, bboxes[matched], scores[matched], labels[matched], frame_id)
+        self._after_update(rows, matched, frame)
         self._mark_missed(np.flatnonzero(missed))
         out_ids = t["ids"][rows]
 
         # 6. New tracks from confident unmatched detections.
         new = left[scores[left] > self.init_track_thr]
-        new_ids = self._init_tracks(bboxes[new], scores[new], labels[new], frame_id)
+        new_ids = self._init_tracks(
+            bboxes[new], scores[new], labels[new], frame_id, **self._new_track_fields(new, frame)
+        )
         self._pop_invalid(frame_id)
         keep = np.concatenate([matched, new])
         return self._output(

@@ -116,22 +116,37 @@ def test_classes_are_never_matched_across():
 
 def test_deepsort_appearance_keeps_id_through_a_jump():
     tracker = MODELS.build(
-        dict(type="SORTTracker", match_iou_thr=0.3, num_tentatives=1,
-             reid=dict(num_samples=5, match_score_thr=0.5))
+        dict(
+            type="SORTTracker",
+            match_iou_thr=0.3,
+            num_tentatives=1,
+            reid=dict(num_samples=5, match_score_thr=0.5),
+        )
     )
     emb = np.array([[1.0, 0.0]])
     for f in range(3):
-        tracker.update(np.array([box(50 + 2 * f, 50)], dtype=float), np.array([0.9]),
-                       np.array([0]), f, embeds=emb)
+        tracker.update(
+            np.array([box(50 + 2 * f, 50)], dtype=float),
+            np.array([0.9]),
+            np.array([0]),
+            f,
+            embeds=emb,
+        )
     # A detection 12 px away (no IoU with the prediction above 0.3 needed): appearance
     # matches inside the Mahalanobis gate.
-    res = tracker.update(np.array([box(62, 52)], dtype=float), np.array([0.9]),
-                         np.array([0]), 3, embeds=emb)
+    res = tracker.update(
+        np.array([box(62, 52)], dtype=float), np.array([0.9]), np.array([0]), 3, embeds=emb
+    )
     assert res["ids"].tolist() == [0]
     # A different appearance 10 px further (inside the gate, IoU with the prediction
     # below 0.3 as well) is a new object.
-    res = tracker.update(np.array([box(76, 52)], dtype=float), np.array([0.9]),
-                         np.array([0]), 4, embeds=np.array([[0.0, 1.0]]))
+    res = tracker.update(
+        np.array([box(76, 52)], dtype=float),
+        np.array([0.9]),
+        np.array([0]),
+        4,
+        embeds=np.array([[0.0, 1.0]]),
+    )
     assert res["ids"].tolist() == [1]
 
 
@@ -142,8 +157,11 @@ def test_botsort_reid_and_cmc_keep_id_through_camera_pan():
     base = cv2.GaussianBlur((rng.random((240, 320)) * 255).astype(np.uint8), (0, 0), 5)
     base = cv2.normalize(base, None, 0, 255, cv2.NORM_MINMAX)
     tracker = MODELS.build(
-        dict(type="BoTSORTTracker", with_reid=True,
-             cmc=dict(type="CameraMotionCompensation", method="sparse_flow"))
+        dict(
+            type="BoTSORTTracker",
+            with_reid=True,
+            cmc=dict(type="CameraMotionCompensation", method="sparse_flow"),
+        )
     )
     emb = np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]])
     ids = []
@@ -156,3 +174,80 @@ def test_botsort_reid_and_cmc_keep_id_through_camera_pan():
         res = tracker.update(b, np.array([0.9, 0.9]), np.array([0, 0]), f, img=img, embeds=emb)
         ids.append(res["ids"].tolist())
     assert ids == [[0, 1]] * 6
+
+
+def _bounce_frames(v=3.0):
+    """Two objects meet (fully overlapping at frame 10) and bounce back."""
+    xa, xb, va, vb = 40.0, 100.0, v, -v
+    out = []
+    for f in range(24):
+        out.append((xa, xb))
+        if f == 10:
+            va, vb = -v, v
+        xa += va
+        xb += vb
+    return out
+
+
+def _ids_of_a(cfg):
+    tracker = MODELS.build(cfg)
+    emb = np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]])
+    ids = []
+    for f, (xa, xb) in enumerate(_bounce_frames()):
+        b = np.array([box(xa, 50), box(xb, 52)])
+        res = tracker.update(b, np.array([0.9, 0.9]), np.array([0, 0]), f, embeds=emb)
+        ids.append(ids_of(res, b[0]))
+    return ids
+
+
+@pytest.mark.parametrize(
+    "cfg",
+    [
+        dict(type="SORTTracker", match_iou_thr=0.3),
+        dict(type="ByteTracker"),
+        dict(type="OCSORTTracker"),
+    ],
+    ids=lambda c: c["type"],
+)
+def test_motion_only_trackers_swap_ids_on_a_bounce(cfg):
+    # The constant-velocity prediction carries each track through the other object.
+    ids = _ids_of_a(cfg)
+    assert ids[:11] == [0] * 11 and ids[12:] == [1] * 12
+
+
+@pytest.mark.parametrize(
+    "cfg",
+    [dict(type="StrongSORTTracker"), dict(type="DeepOCSORTTracker")],
+    ids=lambda c: c["type"],
+)
+def test_appearance_keeps_ids_on_a_bounce(cfg):
+    assert _ids_of_a(cfg) == [0] * 24
+
+
+def test_deep_ocsort_adaptive_weight_by_hand():
+    tracker = MODELS.build(dict(type="DeepOCSORTTracker", appearance_weight=0.75, aw_epsilon=0.5))
+    tracker.tracks.add(embeds=np.array([[1.0, 0.0], [0.6, 0.8]]))
+    dets = np.array([[1.0, 0.0], [0.0, 1.0]])
+    bonus = tracker._pair_bonus(
+        np.array([0, 1]),
+        np.array([0, 1]),
+        np.array([0, 1, 1]),
+        np.array([0, 0, 1]),
+        dict(embeds=dets),
+    )
+    # sim = [[1, 0], [0.6, 0.8]]; row gaps min(1-0, .5)=.5, min(.8-.6, .5)=.2;
+    # column gaps min(1-.6, .5)=.4, min(.8-0, .5)=.5
+    w = np.array([[0.75 + 0.25 + 0.2, 0.75 + 0.25 + 0.25], [0.75 + 0.1 + 0.2, 0.75 + 0.1 + 0.25]])
+    sim = np.array([[1.0, 0.0], [0.6, 0.8]])
+    np.testing.assert_allclose(
+        bonus, [w[0, 0] * sim[0, 0], w[1, 0] * sim[1, 0], w[1, 1] * sim[1, 1]]
+    )
+
+
+def test_strongsort_ema_update_by_hand():
+    tracker = MODELS.build(dict(type="StrongSORTTracker", num_tentatives=1))
+    b = np.array([box(10, 10)], dtype=float)
+    tracker.update(b, np.array([0.9]), np.array([0]), 0, embeds=np.array([[1.0, 0.0]]))
+    tracker.update(b, np.array([0.9]), np.array([0]), 1, embeds=np.array([[0.8, 0.6]]))
+    e = 0.9 * np.array([1.0, 0.0]) + 0.1 * np.array([0.8, 0.6])
+    np.testing.assert_allclose(tracker.tracks["embeds"][0], e / np.linalg.norm(e))
