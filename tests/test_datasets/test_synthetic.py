@@ -205,3 +205,28 @@ def test_vis_videos(tmp_path, version):
                                       video['file_names'][t]))
             # masked pixels are sprite pixels: more colourful than the background
             assert _chroma(img)[mask].mean() > _chroma(img)[~mask].mean()
+
+
+def test_scene_visibility_by_hand():
+    """Rectangles at known places: visibility is the uncovered, in-image share."""
+    from mmtrack.datasets.synthetic import SyntheticScene
+    scene = SyntheticScene(np.random.default_rng(0), (60, 100))
+    # far object A: 20x30 box [20, 10, 40, 40]; near object B covers its right half
+    a = scene.add_object(20, 30, (30, 25), (0, 0), shape='rect', z=0.0, scale_rate=1.0)
+    b = scene.add_object(20, 30, (40, 25), (0, 0), shape='rect', z=1.0, scale_rate=1.0)
+    # object C half outside the left border: box [-10, 30, 10, 50] -> clipped [0, 30, 10, 50]
+    c = scene.add_object(20, 20, (0, 40), (0, 0), shape='rect', z=0.5, scale_rate=1.0)
+    # ellipse D alone: fully visible, box touches the silhouette on all four sides
+    d = scene.add_object(16, 24, (80, 20), (0, 0), shape='ellipse', z=0.2, scale_rate=1.0)
+    frame = scene.render()  # the camera starts at offset (0, 0)
+    views = {v.obj_id: v for v in frame.views}
+    assert views[a.obj_id].box == (20, 10, 40, 40) and views[a.obj_id].visibility == 0.5
+    assert views[b.obj_id].box == (30, 10, 50, 40) and views[b.obj_id].visibility == 1.0
+    assert views[c.obj_id].box == (0, 30, 10, 50) and views[c.obj_id].visibility == 0.5
+    assert views[d.obj_id].visibility == 1.0
+    owner = frame.owner
+    assert (owner[10:40, 20:30] == a.obj_id).all() and (owner[10:40, 30:50] == b.obj_id).all()
+    ys, xs = np.nonzero(owner == d.obj_id)
+    assert (xs.min(), ys.min(), xs.max() + 1, ys.max() + 1) == views[d.obj_id].box
+    # rendered pixels: B's sprite where B is, background elsewhere
+    assert _chroma(frame.image[15:35, 35:45]).mean() > _chroma(frame.image[0:8, 55:70]).mean()
