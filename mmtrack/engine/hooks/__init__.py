@@ -3,3 +3,5 @@
 from .track_visualization_hook import TrackVisualizationHook
 
 __all__ = ["TrackVisualizationHook"]
+from .sync_norm_hook import SyncNormHook
+from .yolox_mode_switch_hook import YOLOXModeSwitchHook

@@ -5,6 +5,7 @@ import os
 import tempfile
 from types import SimpleNamespace
 
+import numpy as np
 import torch
 import torch.distributed as dist
 import torch.multiprocessing as mp
@@ -12,31 +13,44 @@ import torch.nn as nn
 from torch.utils.data import DataLoader, Dataset
 
 from mmtrack.engine.hooks.sync_norm_hook import get_norm_states
-from mmtrack.registry import HOOKS
+from mmtrack.registry import DATASETS, HOOKS
 from mmtrack.utils import register_all_modules
 
 register_all_modules()
 
 
-class _MixDataset(Dataset):
-    """Stands in for a mixing dataset: records the skipped transform types."""
+class _Images(Dataset):
+    """Two 8x8 images with one box each (what LoadImageFromFile + LoadAnnotations give)."""
 
-    def __init__(self):
-        self.skip_type_keys = None
-
-    def update_skip_type_keys(self, keys):
-        self.skip_type_keys = tuple(keys)
+    metainfo = dict(classes=("pedestrian",))
 
     def __len__(self):
         return 2
 
     def __getitem__(self, idx):
-        return idx
+        return dict(
+            img=np.full((8, 8, 3), idx, np.uint8),
+            img_shape=(8, 8),
+            gt_bboxes=np.array([[1.0, 1.0, 5.0, 5.0]], np.float32),
+            gt_bboxes_labels=np.array([0]),
+            gt_ignore_flags=np.array([False]),
+        )
+
+
+def _mix_dataset():
+    return DATASETS.build(
+        dict(
+            type="MultiImageMixDataset",
+            dataset=_Images(),
+            pipeline=[dict(type="Mosaic", img_scale=(8, 8), pad_val=114.0)],
+        )
+    )
 
 
 def _runner(model, epoch, max_epochs=5, persistent=False):
     loader = DataLoader(
-        _MixDataset(),
+        _mix_dataset(),
+        collate_fn=lambda batch: batch,
         batch_size=1,
         num_workers=1 if persistent else 0,
         persistent_workers=persistent,
@@ -59,14 +73,17 @@ def test_mode_switch_at_the_last_epochs():
     det = _detector()
     # max_epochs 5, last 2 epochs: switch before epoch index 2 ((2 + 1) >= 5 - 2)
     runner = _runner(det, epoch=1)
+    dataset = runner.train_dataloader.dataset
     hook.before_train_epoch(runner)
     assert det.bbox_head.use_l1 is False
-    assert runner.train_dataloader.dataset.skip_type_keys is None
+    assert dataset[0]["img"].shape == (16, 16, 3)  # 2x2 mosaic of 8x8 images
+    assert len(dataset[0]["gt_bboxes"]) == 4
 
     runner.epoch = 2
     hook.before_train_epoch(runner)
     assert det.bbox_head.use_l1 is True
-    assert runner.train_dataloader.dataset.skip_type_keys == ("Mosaic", "RandomAffine", "MixUp")
+    assert dataset[0]["img"].shape == (8, 8, 3)  # Mosaic skipped now
+    assert dataset[0]["gt_bboxes"].tolist() == [[1.0, 1.0, 5.0, 5.0]]
 
 
 def test_mode_switch_on_tracking_model_and_restart_workers():
@@ -76,12 +93,12 @@ def test_mode_switch_on_tracking_model_and_restart_workers():
     mot = SimpleNamespace(detector=_detector())
     runner = _runner(mot, epoch=4, persistent=True)
     loader = runner.train_dataloader
-    assert sorted(iter(loader)) == [0, 1]  # persistent iterator now exists
+    assert all(b[0]["img"].shape == (16, 16, 3) for b in loader)  # persistent workers
     assert loader._iterator is not None
     hook.before_train_epoch(runner)
     assert mot.detector.bbox_head.use_l1 is True
-    assert loader.dataset.skip_type_keys == ("Mosaic",)
     assert loader._iterator is None  # workers restart with the new pipeline
+    assert all(b[0]["img"].shape == (8, 8, 3) for b in loader)
 
 
 def test_get_norm_states():
