@@ -155,7 +155,8 @@ class ToyMetric(BaseMetric):
 
     def compute_metrics(self, results: list) -> dict[str, float]:
         """Average the squared errors of all samples."""
-        return {"mse": float(sum(results) / len(results)), "num_samples": len(results)}
+        # Floats only: mmengine drops numpy ints from the json log.
+        return {"mse": float(sum(results) / len(results)), "num_samples": float(len(results))}
 
 
 @HOOKS.register_module()
@@ -180,3 +181,26 @@ class ToyWeightDumpHook(Hook):
         with open(tmp, "w") as f:
             json.dump(payload, f)
         os.replace(tmp, path)
+
+
+@HOOKS.register_module()
+class ToyInterruptHook(Hook):
+    """Stop training after ``stop_after_iter`` iterations, as a crash would.
+
+    The config's ``max_iters`` (and so every scheduler's end) is unchanged, so
+    ``--resume`` must continue exactly where the interrupted run stopped.
+
+    Args:
+        stop_after_iter: iterations to run before stopping; None never stops.
+            Defaults to None.
+    """
+
+    def __init__(self, stop_after_iter: int | None = None) -> None:
+        self.stop_after_iter = stop_after_iter
+
+    def after_train_iter(
+        self, runner: Any, batch_idx: int, data_batch: Any = None, outputs: Any = None
+    ) -> None:
+        """Ask the train loop to stop once ``stop_after_iter`` iterations are done."""
+        if self.stop_after_iter is not None and runner.iter + 1 >= self.stop_after_iter:
+            runner.train_loop.stop_training = True

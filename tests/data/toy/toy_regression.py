@@ -19,7 +19,7 @@ test_dataloader = val_dataloader
 val_evaluator = dict(type='ToyMetric')
 test_evaluator = val_evaluator
 
-train_cfg = dict(type='IterBasedTrainLoop', max_iters=4, val_interval=4)
+train_cfg = dict(type='IterBasedTrainLoop', max_iters=8, val_interval=4)
 val_cfg = dict(type='ValLoop')
 test_cfg = dict(type='TestLoop')
 
@@ -34,6 +34,10 @@ default_hooks = dict(
     logger=dict(type='LoggerHook', interval=1),
     checkpoint=dict(type='CheckpointHook', interval=4, by_epoch=False),
     visualization=dict(type='TrackVisualizationHook', draw=False))
-custom_hooks = [dict(type='ToyWeightDumpHook')]
+# ToyInterruptHook(stop_after_iter=N) simulates a crash after N iterations.
+custom_hooks = [
+    dict(type='ToyWeightDumpHook'),
+    dict(type='ToyInterruptHook', stop_after_iter=None)
+]
 log_processor = dict(by_epoch=False)
 randomness = dict(seed=0)
