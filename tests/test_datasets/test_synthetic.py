@@ -151,6 +151,8 @@ def test_sot_sequences(tmp_path):
     paths = generate_sot_sequences(str(tmp_path), num_seqs=4, num_frames=40, img_size=(H, W))
     rels = sorted(osp.relpath(p, tmp_path) for p in paths)
     assert rels == ['ball/ball-1', 'ball/ball-2', 'box/box-1', 'box/box-2']
+    with open(osp.join(str(tmp_path), 'testing_set.txt')) as f:
+        assert f.read().splitlines() == ['box-1', 'box-2']
     seen_out = False
     for p in paths:
         boxes = np.loadtxt(osp.join(p, 'groundtruth.txt'), delimiter=',', ndmin=2)

@@ -34,6 +34,8 @@ def generate_sot_sequences(root: str,
         out_of_view.txt         one line, comma-separated 0/1 per frame
         nlp.txt                 one-sentence description of the target
 
+    ``root/testing_set.txt`` names every second sequence (one name per line, as
+    the LaSOT toolkit's list of test videos); the others form the train split.
     The target moves smoothly among two distractors with their own looks; an
     occluder in front of everything crosses the scene, so the target gets
     partly and sometimes fully occluded; in every other sequence the target
@@ -68,6 +70,12 @@ def generate_sot_sequences(root: str,
             raise
         replace_dir(tmp, final_dir)
         paths.append(final_dir)
+    # like the LaSOT toolkit's list of test videos: every second sequence
+    test_names = [osp.basename(p) for i, p in enumerate(paths) if i % 2 == 1]
+    tmp_list = osp.join(root, '.testing_set.txt.tmp')
+    with open(tmp_list, 'w') as f:
+        f.writelines(f'{name}\n' for name in test_names)
+    os.replace(tmp_list, osp.join(root, 'testing_set.txt'))
     return paths
 
 
