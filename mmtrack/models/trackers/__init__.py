@@ -5,6 +5,7 @@ from .botsort_tracker import BoTSORTTracker
 from .byte_tracker import ByteTracker
 from .deep_ocsort_tracker import DeepOCSORTTracker
 from .ocsort_tracker import OCSORTTracker
+from .quasi_dense_tracker import QuasiDenseTracker
 from .sort_tracker import SORTTracker
 from .strongsort_tracker import StrongSORTTracker
 from .track_store import TrackStore
@@ -15,6 +16,7 @@ __all__ = [
     "ByteTracker",
     "DeepOCSORTTracker",
     "OCSORTTracker",
+    "QuasiDenseTracker",
     "SORTTracker",
     "StrongSORTTracker",
     "TrackStore",

@@ -251,3 +251,30 @@ def test_strongsort_ema_update_by_hand():
     tracker.update(b, np.array([0.9]), np.array([0]), 1, embeds=np.array([[0.8, 0.6]]))
     e = 0.9 * np.array([1.0, 0.0]) + 0.1 * np.array([0.8, 0.6])
     np.testing.assert_allclose(tracker.tracks["embeds"][0], e / np.linalg.norm(e))
+
+
+def test_quasi_dense_bisoftmax_and_backdrops_by_hand():
+    tracker = MODELS.build(dict(type="QuasiDenseTracker"))
+    b = np.array([box(0, 0), box(100, 0)], dtype=float)
+    e = np.array([[2.0, 0.0], [0.0, 2.0]])
+    tracker.update(b, np.array([0.9, 0.85]), np.array([0, 0]), 0, embeds=e)
+    # Frame 1: the first detection's embedding is ambiguous: feats = [[2, 2], [0, 4]].
+    e1 = np.array([[1.0, 1.0], [0.0, 2.0]])
+    res = tracker.update(b, np.array([0.9, 0.85]), np.array([0, 0]), 1, embeds=e1)
+    # row softmax of [2, 2] = [.5, .5]; column softmax of [[2, 2], [0, 4]]:
+    # col 0 = [e^2, 1] / (e^2 + 1), col 1 = [e^2, e^4] / (e^2 + e^4).
+    s00 = (0.5 + np.exp(2) / (np.exp(2) + 1)) / 2
+    s01 = (0.5 + np.exp(2) / (np.exp(2) + np.exp(4))) / 2
+    assert s00 > 0.5 > s01  # so detection 0 keeps id 0, detection 1 id 1
+    assert res["ids"].tolist() == [0, 1]
+    # Memory EMA: 0.2 * old + 0.8 * new.
+    np.testing.assert_allclose(tracker.tracks["embeds"][0], 0.2 * e[0] + 0.8 * e1[0])
+    # A low-score unmatched detection becomes a backdrop, not a track.
+    res = tracker.update(
+        np.array([box(300, 0)], dtype=float),
+        np.array([0.4]),
+        np.array([0]),
+        2,
+        embeds=np.array([[5.0, 5.0]]),
+    )
+    assert len(res["ids"]) == 0 and len(tracker.backdrops[0]["labels"]) == 1
