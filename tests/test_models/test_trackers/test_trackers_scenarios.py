@@ -269,12 +269,21 @@ def test_quasi_dense_bisoftmax_and_backdrops_by_hand():
     assert res["ids"].tolist() == [0, 1]
     # Memory EMA: 0.2 * old + 0.8 * new.
     np.testing.assert_allclose(tracker.tracks["embeds"][0], 0.2 * e[0] + 0.8 * e1[0])
-    # A low-score unmatched detection becomes a backdrop, not a track.
+    # A low-score detection similar to a tracklet is suppressed as its duplicate...
     res = tracker.update(
         np.array([box(300, 0)], dtype=float),
         np.array([0.4]),
         np.array([0]),
         2,
+        embeds=np.array([[5.0, 5.0]]),
+    )
+    assert len(res["ids"]) == 0 and len(tracker.backdrops[0]["labels"]) == 0
+    # ...while one of another class (no similarity) becomes a backdrop, not a track.
+    res = tracker.update(
+        np.array([box(300, 0)], dtype=float),
+        np.array([0.4]),
+        np.array([1]),
+        3,
         embeds=np.array([[5.0, 5.0]]),
     )
     assert len(res["ids"]) == 0 and len(tracker.backdrops[0]["labels"]) == 1
