@@ -20,7 +20,7 @@ import os
 import os.path as osp
 import random
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -55,7 +55,11 @@ def read_text_lines(path: str, what: str = "file") -> list[str]:
     return get_text(path).splitlines()
 
 
-def parse_box_file(path: str, num_cols: Sequence[int] = (4,)) -> np.ndarray:
+def parse_box_file(
+    path: str,
+    num_cols: Sequence[int] = (4,),
+    row_fn: Callable[[list[float]], list[float]] | None = None,
+) -> np.ndarray:
     """Parse a per-frame box file, one box per line.
 
     Values may be separated by commas, tabs or spaces (OTB mixes them). ``NaN``
@@ -66,7 +70,10 @@ def parse_box_file(path: str, num_cols: Sequence[int] = (4,)) -> np.ndarray:
         path (str): Path of the annotation file.
         num_cols (Sequence[int]): Accepted numbers of values per line, e.g.
             ``(4,)`` for ``x, y, w, h`` or ``(4, 8)`` for VOT rectangles and
-            polygons. All lines must have the same count. Defaults to (4,).
+            polygons. Defaults to (4,).
+        row_fn (Callable, optional): Maps each parsed row to its final form
+            (e.g. a VOT rectangle to its 4 corners). All final rows must have the
+            same length. Defaults to None.
 
     Returns:
         np.ndarray: ``(N, C)`` float64 array.
@@ -80,22 +87,26 @@ def parse_box_file(path: str, num_cols: Sequence[int] = (4,)) -> np.ndarray:
     while lines and not lines[-1].strip():
         lines.pop()
     rows: list[list[float]] = []
-    width = None
     for lineno, line in enumerate(lines, start=1):
         text = line.strip()
         fields = [f for f in _SPLIT_RE.split(text) if f]
-        if len(fields) not in num_cols or (width is not None and len(fields) != width):
-            expect = width if width is not None else " or ".join(map(str, num_cols))
+        if len(fields) not in num_cols:
             raise ValueError(
-                f"{path}:{lineno}: expected {expect} values per box, got {len(fields)} in {text!r}"
+                f"{path}:{lineno}: expected {' or '.join(map(str, num_cols))} values per box, "
+                f"got {len(fields)} in {text!r}"
             )
-        width = len(fields)
         try:
             row = [float(f) for f in fields]
         except ValueError:
             raise ValueError(f"{path}:{lineno}: box value is not a number in {text!r}") from None
-        if width == 4 and (row[2] < 0 or row[3] < 0):
+        if len(row) == 4 and (row[2] < 0 or row[3] < 0):
             raise ValueError(f"{path}:{lineno}: box has a negative width or height in {text!r}")
+        if row_fn is not None:
+            row = row_fn(row)
+        if rows and len(row) != len(rows[0]):
+            raise ValueError(
+                f"{path}:{lineno}: {len(fields)} values per box but line 1 has {len(rows[0])}"
+            )
         rows.append(row)
     if not rows:
         raise ValueError(f"{path}: annotation file is empty")

@@ -10,26 +10,12 @@ import numpy as np
 
 from mmtrack.registry import DATASETS
 
-from .base_sot_dataset import BaseSOTDataset, frame_id_range
+from .base_sot_dataset import BaseSOTDataset, frame_id_range, parse_box_file
 
 VOT_DATASET_TYPES = (
     "vot2018", "vot2018_lt", "vot2019", "vot2019_lt", "vot2019_rgbd", "vot2019_rgbt",
     "vot2020", "vot2021", "vot2022",
 )  # fmt: skip
-
-
-def rect_to_polygon(xywh: np.ndarray) -> np.ndarray:
-    """Corners of axis-aligned ``x, y, w, h`` boxes.
-
-    Args:
-        xywh (np.ndarray): ``(N, 4)`` boxes.
-
-    Returns:
-        np.ndarray: ``(N, 8)`` polygons ``x1,y1,...,x4,y4`` clockwise from the
-        top-left corner.
-    """
-    x, y, w, h = xywh[:, 0], xywh[:, 1], xywh[:, 2], xywh[:, 3]
-    return np.stack([x, y, x + w, y, x + w, y + h, x, y + h], axis=-1)
 
 
 def polygon_to_xyxy(polygons: np.ndarray, mode: str = "minmax") -> np.ndarray:
@@ -61,6 +47,21 @@ def polygon_to_xyxy(polygons: np.ndarray, mode: str = "minmax") -> np.ndarray:
         scale = np.sqrt(side1 * side2 / ((x2 - x1) * (y2 - y1)))
     w, h = scale * (x2 - x1), scale * (y2 - y1)
     return np.stack([cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2], axis=-1)
+
+
+def rect_to_polygon(region: list[float]) -> list[float]:
+    """Corners of an ``x, y, w, h`` rectangle; a polygon is returned unchanged.
+
+    Args:
+        region (list[float]): 4 (rectangle) or 8 (polygon) values.
+
+    Returns:
+        list[float]: ``x1,y1,...,x4,y4`` clockwise from the top-left corner.
+    """
+    if len(region) != 4:
+        return region
+    x, y, w, h = region
+    return [x, y, x + w, y, x + w, y + h, x, y + h]
 
 
 def list_vot_videos(data_root: str) -> list[dict]:
@@ -135,6 +136,11 @@ class VOTDataset(BaseSOTDataset):
         """All sequences under ``root`` (see :func:`list_vot_videos`)."""
         return list_vot_videos(root)
 
+    def _load_boxes(self, video_idx: int) -> np.ndarray:
+        info = self.get_data_info(video_idx)
+        path = osp.join(self.img_root, info["ann_path"])
+        return parse_box_file(path, self.BOX_COLUMNS, rect_to_polygon)
+
     def get_bboxes_from_video(self, video_idx: int) -> np.ndarray:
         """Regions of a video as polygons.
 
@@ -144,8 +150,7 @@ class VOTDataset(BaseSOTDataset):
         Returns:
             np.ndarray: ``(N, 8)`` polygons (rectangles turned into their corners).
         """
-        regions = super().get_bboxes_from_video(video_idx)
-        return rect_to_polygon(regions) if regions.shape[1] == 4 else regions
+        return super().get_bboxes_from_video(video_idx)
 
     def get_ann_infos_from_video(self, video_idx: int) -> dict:
         """Annotations of a video: boxes, polygons and validity.
