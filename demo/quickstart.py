@@ -51,12 +51,15 @@ def main() -> int:
         f"-> {res_dir}"
     )
 
-    try:
-        from mmtrack.evaluation.functional import evaluate_mot_folder
-    except ImportError:
-        print("[3/3] evaluation unavailable in this build (mmtrack.evaluation.functional)")
-        return 0
-    table = evaluate_mot_folder(osp.join(data_root, "val"), res_dir)
+    from mmtrack.evaluation.functional import evaluate_mot, read_mot_txt, read_seqinfo
+
+    gts, results, lengths = {}, {}, {}
+    for seq in seqs:
+        name = osp.basename(seq)
+        lengths[name] = read_seqinfo(osp.join(seq, "seqinfo.ini"))["seqLength"]
+        gts[name] = read_mot_txt(osp.join(seq, "gt", "gt.txt"), kind="gt")
+        results[name] = read_mot_txt(osp.join(res_dir, name + ".txt"), kind="result")
+    table = evaluate_mot(gts, results, lengths, benchmark="MOT17")
     comb = table["COMBINED"]
     print(
         f"[3/3] synthetic val: HOTA {comb['HOTA']:.1f}  MOTA {comb['MOTA']:.1f}  "
