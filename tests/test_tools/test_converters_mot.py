@@ -219,4 +219,10 @@ def test_every_alias_has_a_script():
                 rel = osp.relpath(osp.join(dirpath, name), alias_root)
                 aliases.append(rel)
                 assert osp.isfile(osp.join(REPO_ROOT, 'tools', 'dataset_converters', rel)), rel
+            elif name.endswith('.sh'):
+                with open(osp.join(dirpath, name)) as f:
+                    target = f.read().split('dataset_converters/')[-1].split('"')[0]
+                assert osp.isfile(osp.join(REPO_ROOT, 'tools', 'dataset_converters', target))
+                aliases.append(name)
     assert 'mot/mot2reid.py' in aliases and 'youtubevis/youtubevis2coco.py' in aliases
+    assert 'unzip_trackinget.sh' in aliases  # MMTracking's spelling

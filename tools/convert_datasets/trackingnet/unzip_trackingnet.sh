@@ -1,0 +1,3 @@
+#!/usr/bin/env bash
+# Alias kept for the MMTracking 0.14 command line; runs tools/dataset_converters/trackingnet/unzip_trackingnet.sh.
+exec bash "$(dirname "${BASH_SOURCE[0]}")/../../dataset_converters/trackingnet/unzip_trackingnet.sh" "$@"
