@@ -2,6 +2,7 @@
 
 import configparser
 import json
+import os
 import os.path as osp
 
 import cv2
@@ -232,3 +233,22 @@ def test_scene_visibility_by_hand():
     assert (xs.min(), ys.min(), xs.max() + 1, ys.max() + 1) == views[d.obj_id].box
     # rendered pixels: B's sprite where B is, background elsewhere
     assert _chroma(frame.image[15:35, 35:45]).mean() > _chroma(frame.image[0:8, 55:70]).mean()
+
+
+def test_make_synthetic_videos_cli(tmp_path, capsys):
+    from mmtrack.testing.tools import load_tool
+    tool = load_tool('tools/dataset_converters/make_synthetic_videos.py')
+    out = str(tmp_path)
+    tool.main(['--out', f'{out}/mot', '--num-seqs', '1', '--num-frames', '3', '--img-size', '48',
+               '64'])
+    tool.main(['--out', f'{out}/sot', '--task', 'sot', '--num-seqs', '1', '--num-frames', '3'])
+    tool.main(['--out', f'{out}/vis', '--task', 'vis', '--num-seqs', '1', '--num-frames', '2',
+               '--splits', 'train', 'valid'])
+    assert sorted(os.listdir(f'{out}/mot')) == ['test', 'train']
+    assert os.listdir(f'{out}/mot/train') == ['SYN-01'] and os.listdir(f'{out}/mot/test') == [
+        'SYN-51'
+    ]
+    assert cv2.imread(f'{out}/mot/train/SYN-01/img1/000003.jpg').shape == (48, 64, 3)
+    assert osp.isfile(f'{out}/sot/ball/ball-1/groundtruth.txt')
+    assert osp.isfile(f'{out}/vis/train.json') and osp.isfile(f'{out}/vis/valid.json')
+    assert 'train: wrote 1 sequences' in capsys.readouterr().out
