@@ -168,7 +168,10 @@ def make_vot_video(
     """One VOT sequence ``<root>/data/<name>/{color, groundtruth.txt}``."""
     video_dir = osp.join(root, "data", name)
     write_frames(
-        osp.join(video_dir, "color"), range(1, len(regions) + 1), "%08d.jpg", real_images=real_images
+        osp.join(video_dir, "color"),
+        range(1, len(regions) + 1),
+        "%08d.jpg",
+        real_images=real_images,
     )
     write_rows(osp.join(video_dir, "groundtruth.txt"), regions)
     return video_dir

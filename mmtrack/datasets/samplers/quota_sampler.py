@@ -37,6 +37,10 @@ class QuotaSampler(Sampler):
         seed (int, optional): Random seed. Defaults to 0.
         dataset_sampling_weights (Sequence[float], optional): Non-negative weight
             of each sub-dataset of a concatenated dataset. Defaults to None.
+        rank (int, optional): This process' rank; read from the process group
+            if None. Defaults to None.
+        world_size (int, optional): Number of processes; read if None.
+            Defaults to None.
     """
 
     def __init__(
@@ -46,12 +50,18 @@ class QuotaSampler(Sampler):
         replacement: bool = False,
         seed: int | None = 0,
         dataset_sampling_weights: Sequence[float] | None = None,
+        rank: int | None = None,
+        world_size: int | None = None,
     ) -> None:
         if samples_per_epoch < 1:
             raise ValueError(
                 f"QuotaSampler samples_per_epoch must be >= 1, got {samples_per_epoch}"
             )
-        self.rank, self.world_size = get_dist_info()
+        dist_rank, dist_world = get_dist_info()
+        self.rank = dist_rank if rank is None else rank
+        self.world_size = dist_world if world_size is None else world_size
+        if not 0 <= self.rank < self.world_size:
+            raise ValueError(f"QuotaSampler rank {self.rank} outside world_size {self.world_size}")
         self.dataset = dataset
         self.samples_per_epoch = samples_per_epoch
         self.replacement = replacement
