@@ -3,6 +3,8 @@
 Importing this package registers every model component.
 """
 
+from mmtrack import ops  # noqa: F401  (registers RoIAlign, RoIPool, PrRoIPool)
+
 from . import (  # noqa: F401
     aggregators,
     backbones,
