@@ -23,6 +23,7 @@ from __future__ import annotations
 import json
 import os
 import os.path as osp
+import uuid
 from collections.abc import Sequence
 from typing import Any
 
@@ -35,6 +36,14 @@ from torch import Tensor, nn
 from torch.utils.data import Dataset
 
 from mmtrack.registry import DATASETS, HOOKS, METRICS, MODELS
+
+TOY_CONFIG = osp.join(
+    osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))),
+    "tests",
+    "data",
+    "toy",
+    "toy_regression.py",
+)
 
 
 @MODELS.register_module()
@@ -204,3 +213,31 @@ class ToyInterruptHook(Hook):
         """Ask the train loop to stop once ``stop_after_iter`` iterations are done."""
         if self.stop_after_iter is not None and runner.iter + 1 >= self.stop_after_iter:
             runner.train_loop.stop_training = True
+
+
+def build_toy_runner(work_dir: str, cfg_options: dict | None = None) -> Any:
+    """Build a :class:`~mmtrack.engine.TrackRunner` for the toy config in this process.
+
+    Args:
+        work_dir: the run's work directory.
+        cfg_options: ``{dotted.key: value}`` overrides of the toy config.
+            Defaults to None.
+
+    Returns:
+        The runner (call ``.train()`` / ``.test()``).
+    """
+    from mmengine.config import Config
+
+    from mmtrack.engine import TrackRunner
+    from mmtrack.utils import register_all_modules
+
+    register_all_modules()
+    cfg = Config.fromfile(TOY_CONFIG)
+    if cfg_options:
+        cfg.merge_from_dict(cfg_options)
+    cfg.work_dir = str(work_dir)
+    # Unique names: mmengine keeps loggers, message hubs and visualizers per name.
+    name = f"toy_{uuid.uuid4().hex[:12]}"
+    cfg.experiment_name = name
+    cfg.visualizer.name = name
+    return TrackRunner.from_cfg(cfg)

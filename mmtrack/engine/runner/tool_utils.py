@@ -47,6 +47,9 @@ _BAD_INIT_ARGS = re.compile(
 )
 
 
+_CFG_KEY = re.compile(r"[A-Za-z_]\w*(\.\w+)*")
+
+
 class ConfigInputError(Exception):
     """Bad user input to a tool (config file, option or value); shown as one line."""
 
@@ -75,7 +78,7 @@ class StrictDictAction(DictAction):
         """Check each ``KEY=VALUE`` item, then parse them as mmengine does."""
         for kv in values or []:
             key, sep, _ = str(kv).partition("=")
-            if not sep or not key.strip() or key != key.strip():
+            if not sep or not _CFG_KEY.fullmatch(key):
                 raise argparse.ArgumentError(
                     self,
                     f"malformed item {kv!r}: expected KEY=VALUE with a dotted config key, "

@@ -1,0 +1,130 @@
+"""Command-line options of tools/train.py, tools/test.py and print_config.py."""
+
+from __future__ import annotations
+
+import importlib.util
+import os.path as osp
+from pathlib import Path
+
+import pytest
+import torch
+from mmengine.config import Config
+
+from mmtrack.engine.runner.tool_utils import ConfigInputError
+from mmtrack.testing.toy import TOY_CONFIG
+
+TOOLS = Path(__file__).resolve().parents[2] / "tools"
+
+
+def _load_tool(relpath: str):
+    spec = importlib.util.spec_from_file_location(f"_tool_{Path(relpath).stem}", TOOLS / relpath)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(autouse=True)
+def _no_local_rank(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("LOCAL_RANK", raising=False)
+
+
+@pytest.fixture(scope="module")
+def train_tool():
+    return _load_tool("train.py")
+
+
+@pytest.fixture(scope="module")
+def test_tool():
+    return _load_tool("test.py")
+
+
+def _train_cfg(tool, *argv: str) -> Config:
+    return tool.build_cfg(tool.parse_args([TOY_CONFIG, *argv]))
+
+
+def test_train_defaults(train_tool) -> None:
+    cfg = _train_cfg(train_tool)
+    assert cfg.work_dir == osp.join("./work_dirs", "toy_regression")
+    assert cfg.launcher == "none"
+    assert cfg.resume is False and cfg.load_from is None
+    assert cfg.auto_scale_lr.enable is False
+    assert cfg.optim_wrapper.type == "OptimWrapper"
+    assert cfg.default_scope == "mmtrack"
+
+
+def test_train_resume_forms(train_tool, tmp_path: Path) -> None:
+    cfg = _train_cfg(train_tool, "--resume")
+    assert cfg.resume is True and cfg.load_from is None  # latest checkpoint of work_dir
+    ckpt = tmp_path / "iter_4.pth"
+    ckpt.write_bytes(b"")
+    for argv in (["--resume", str(ckpt)], ["--resume-from", str(ckpt)]):
+        cfg = _train_cfg(train_tool, *argv)
+        assert cfg.resume is True and cfg.load_from == str(ckpt)
+    assert _train_cfg(train_tool, "--auto-resume").resume is True
+    with pytest.raises(ConfigInputError, match="checkpoint file not found"):
+        _train_cfg(train_tool, "--resume", str(tmp_path / "missing.pth"))
+
+
+def test_train_amp_depends_on_device(train_tool) -> None:
+    cfg = _train_cfg(train_tool, "--amp")
+    if torch.cuda.is_available():
+        assert cfg.optim_wrapper.type == "AmpOptimWrapper"
+        assert cfg.optim_wrapper.loss_scale == "dynamic"
+    else:
+        assert cfg.optim_wrapper.type == "CPUAmpOptimWrapper"
+        assert cfg.optim_wrapper.dtype == "bfloat16"
+        assert "loss_scale" not in cfg.optim_wrapper
+    # The optimizer itself is untouched.
+    assert cfg.optim_wrapper.optimizer == dict(type="SGD", lr=0.1, momentum=0.9)
+
+
+def test_train_other_options(train_tool, tmp_path: Path) -> None:
+    cfg = _train_cfg(train_tool, "--work-dir", str(tmp_path), "--auto-scale-lr", "--no-validate",
+                     "--seed", "7", "--deterministic", "--launcher", "pytorch",
+                     "--cfg-options", "train_cfg.max_iters=3", "model.in_features=2")
+    assert cfg.work_dir == str(tmp_path)
+    assert cfg.auto_scale_lr.enable is True and cfg.auto_scale_lr.base_batch_size == 2
+    assert cfg.val_cfg is None and cfg.val_dataloader is None and cfg.val_evaluator is None
+    assert cfg.randomness == dict(seed=7, deterministic=True)
+    assert cfg.launcher == "pytorch"
+    assert cfg.train_cfg.max_iters == 3
+    with pytest.raises(ConfigInputError, match="--auto-scale-lr needs auto_scale_lr"):
+        _train_cfg(train_tool, "--auto-scale-lr", "--cfg-options", "auto_scale_lr=None")
+
+
+def test_train_requires_training_parts(train_tool) -> None:
+    with pytest.raises(ConfigInputError, match="cannot train: it has no train_dataloader"):
+        _train_cfg(train_tool, "--cfg-options", "train_dataloader=None")
+
+
+def test_test_options(test_tool, tmp_path: Path) -> None:
+    ckpt = tmp_path / "model.pth"
+    ckpt.write_bytes(b"")
+    args = test_tool.parse_args([TOY_CONFIG, "--checkpoint", str(ckpt), "--show-dir", "vis",
+                                 "--out", str(tmp_path / "r.pkl")])
+    cfg = test_tool.build_cfg(args)
+    assert cfg.load_from == str(ckpt) and cfg.resume is False
+    hook = cfg.default_hooks.visualization
+    assert hook.draw is True and hook.test_out_dir == "vis" and "show" not in hook
+    cfg = test_tool.build_cfg(test_tool.parse_args([TOY_CONFIG, "--show", "--wait-time", "0.5"]))
+    hook = cfg.default_hooks.visualization
+    assert hook.draw is True and hook.show is True and hook.wait_time == 0.5
+    assert cfg.load_from is None
+    no_hook = test_tool.parse_args([TOY_CONFIG, "--show", "--cfg-options",
+                                    "default_hooks.visualization=None"])
+    with pytest.raises(ConfigInputError, match="--show/--show-dir need"):
+        test_tool.build_cfg(no_hook)
+
+
+def test_print_config(tmp_path: Path, capsys) -> None:
+    printer = _load_tool("analysis_tools/print_config.py")
+    saved = tmp_path / "merged.py"
+    printer.main([TOY_CONFIG, "--cfg-options", "train_cfg.max_iters=3", "--save-path", str(saved)])
+    out = capsys.readouterr().out
+    assert out.startswith("Config:\n")
+    assert "max_iters=3" in out
+    assert "default_scope = 'mmtrack'" in out  # inherited from configs/_base_/default_runtime.py
+    merged = Config.fromfile(str(saved))
+    assert merged.train_cfg.max_iters == 3
+    assert merged.model.type == "ToyTrackModel"
+    assert not list(tmp_path.glob("*.tmp*"))
