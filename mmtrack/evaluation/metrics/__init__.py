@@ -2,5 +2,6 @@
 
 from .base_video_metric import BaseVideoMetric
 from .mot_challenge_metric import MOTChallengeMetric
+from .sot_metric import SOTMetric
 
-__all__ = ["BaseVideoMetric", "MOTChallengeMetric"]
+__all__ = ["BaseVideoMetric", "MOTChallengeMetric", "SOTMetric"]
