@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import logging
 import random
 from typing import Any, Optional, Sequence, Union
 
@@ -111,6 +112,9 @@ class BaseVideoDataset(CocoParseMixin, BaseDataset):
         if self._indices is not None:
             self.data_list = self._get_unserialized_subset(self._indices)
         self._summaries = [self._summarize(v) for v in self.data_list]
+        if not self.data_list:
+            print_log(f"{self.ann_file}: no video left after filtering", "current", logging.WARNING)
+            self.serialize_data = False  # mmengine cannot serialize an empty list
         if self.serialize_data:
             self.data_bytes, self.data_address = self._serialize_data()
         self._fully_initialized = True

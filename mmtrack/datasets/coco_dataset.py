@@ -56,12 +56,19 @@ class CocoDataset(CocoParseMixin, BaseDataset):
     def filter_data(self) -> list[dict]:
         """Drop training images without a non-ignored instance or smaller than ``min_size``."""
         if self.test_mode or self.filter_cfg is None:
-            return self.data_list
+            kept = self.data_list
+        else:
+            kept = self._filter(self.data_list)
+        if not kept:
+            self.serialize_data = False  # mmengine cannot serialize an empty list
+        return kept
+
+    def _filter(self, data_list: list[dict]) -> list[dict]:
         filter_empty_gt = self.filter_cfg.get("filter_empty_gt", True)
         min_size = self.filter_cfg.get("min_size", 0)
         kept = [
             info
-            for info in self.data_list
+            for info in data_list
             if not (
                 filter_empty_gt
                 and not any(ins.get("ignore_flag", 0) == 0 for ins in info["instances"])

@@ -7,6 +7,7 @@ from typing import Any, Callable, Optional, Sequence, Union
 
 from mmcv.transforms import TransformBroadcaster as _MMCVTransformBroadcaster
 from mmcv.transforms.utils import cache_random_params
+from mmcv.transforms.wrappers import IgnoreKey
 
 from mmtrack.registry import TRANSFORMS
 
@@ -54,6 +55,15 @@ class TransformBroadcaster(_MMCVTransformBroadcaster):
             allow_nonexist_keys=allow_nonexist_keys,
             share_random_params=share_random_params,
         )
+
+    def _apply_transforms(self, inputs: dict) -> Optional[dict]:
+        """Run the wrapped transforms on one frame (None when they drop it)."""
+        results = inputs.copy()
+        outputs = self.transforms({k: v for k, v in inputs.items() if v is not IgnoreKey})
+        if outputs is None:
+            return None
+        results.update(outputs)
+        return results
 
     def transform(self, results: dict) -> Optional[dict]:
         """Run the wrapped transforms on every frame; None if any frame is dropped."""

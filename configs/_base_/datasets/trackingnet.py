@@ -1,0 +1,36 @@
+# TrackingNet test set for SOT testing (results packed for the evaluation server).
+# Info file from tools/dataset_converters/trackingnet/gen_trackingnet_infos.py.
+dataset_type = 'TrackingNetDataset'
+data_root = 'data/'
+
+# One frame per item, videos in order (VideoSampler yields (video, frame) pairs);
+# the dataset gives gt_bboxes (x1y1x2y2) directly, no annotation loading needed.
+test_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='PackSOTInputs'),
+]
+
+val_dataloader = dict(
+    batch_size=1,
+    num_workers=2,
+    persistent_workers=True,
+    drop_last=False,
+    sampler=dict(type='VideoSampler'),
+    dataset=dict(
+        type=dataset_type,
+        data_root=data_root,
+        ann_file='trackingnet/annotations/trackingnet_test_infos.txt',
+        data_prefix=dict(img_path='trackingnet'),
+        pipeline=test_pipeline,
+        test_mode=True))
+test_dataloader = val_dataloader
+
+val_evaluator = dict(
+    type='SOTMetric',
+    format_only=True,
+    outfile_prefix='results/trackingnet',
+    metric_options=dict(dataset_type='trackingnet'))
+test_evaluator = val_evaluator
+
+val_cfg = dict(type='ValLoop')
+test_cfg = dict(type='TestLoop')
