@@ -1,7 +1,8 @@
 """Evaluation metrics registered in ``mmtrack.registry.METRICS``."""
 
 from .base_video_metric import BaseVideoMetric
+from .coco_video_metric import CocoVideoMetric
 from .mot_challenge_metric import MOTChallengeMetric
 from .sot_metric import SOTMetric
 
-__all__ = ["BaseVideoMetric", "MOTChallengeMetric", "SOTMetric"]
+__all__ = ["BaseVideoMetric", "CocoVideoMetric", "MOTChallengeMetric", "SOTMetric"]

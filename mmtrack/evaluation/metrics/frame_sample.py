@@ -121,7 +121,9 @@ def iter_frames(data_samples: Sequence[Any]) -> Iterator[FrameSample]:
             dict forms, as ``BaseMetric.process`` receives them.
 
     Yields:
-        FrameSample: Frames in order.
+        FrameSample: Frames in order; of a clip whose metainfo has
+        ``key_frames_inds`` only the key frames (reference frames carry no
+        prediction).
     """
     for sample in data_samples:
         frames = None
@@ -134,9 +136,12 @@ def iter_frames(data_samples: Sequence[Any]) -> Iterator[FrameSample]:
             parent = {k: v for k, v in sample.items() if k != "video_data_samples"}
         if frames is None:
             yield FrameSample(sample)
-        else:
-            for frame in frames:
-                yield FrameSample(frame, parent)
+            continue
+        key_inds = parent.get("key_frames_inds")
+        if key_inds is not None:
+            frames = [frames[i] for i in key_inds]
+        for frame in frames:
+            yield FrameSample(frame, parent)
 
 
 def as_array(value: Any, dtype: Any = np.float64, shape_tail: tuple = ()) -> np.ndarray:
