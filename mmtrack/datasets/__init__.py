@@ -13,6 +13,7 @@ from .lasot_dataset import LaSOTDataset
 from .mot_challenge_dataset import MOTChallengeDataset
 from .multi_image_mix_dataset import MultiImageMixDataset
 from .otb_dataset import OTB100Dataset
+from .random_sample_concat_dataset import RandomSampleConcatDataset
 from .reid_dataset import ReIDDataset
 from .sot_coco_dataset import SOTCocoDataset
 from .sot_imagenet_vid_dataset import SOTImageNetVIDDataset
