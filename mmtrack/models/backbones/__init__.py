@@ -1,2 +1,4 @@
 
 from .csp_darknet import CSPDarknet
+from .resnet import ResNet, ResNetV1d
+from .resnext import ResNeXt
