@@ -120,3 +120,41 @@ def test_dancetrack_is_mot(tmp_path):
         0,
         1,
     ]
+
+
+def test_reads_the_converter_output(tmp_path):
+    """Synthetic MOTChallenge sequences -> mot2coco.py -> MOTChallengeDataset."""
+    import runpy
+
+    from mmtrack.datasets.synthetic import generate_mot_sequences
+
+    root = str(tmp_path)
+    generate_mot_sequences(root, num_seqs=2, num_frames=6, img_size=(48, 64), max_objects=3)
+    tool = os.path.join(os.path.dirname(__file__), "../../tools/dataset_converters/mot/mot2coco.py")
+    main = runpy.run_path(tool)["main"]
+    main(["-i", root, "-o", os.path.join(root, "annotations"), "--split-train", "--convert-det"])
+    pipeline = [
+        dict(
+            type="TransformBroadcaster",
+            transforms=[dict(type="LoadImageFromFile"), dict(type="LoadTrackAnnotations")],
+        ),
+        dict(type="PackTrackInputs"),
+    ]
+    ds = DATASETS.build(
+        dict(
+            type="MOTChallengeDataset",
+            data_root=root,
+            ann_file="annotations/half-val_cocoformat.json",
+            data_prefix=dict(img_path="train"),
+            detection_file=os.path.join(root, "annotations/half-val_detections.pkl"),
+            pipeline=pipeline,
+            test_mode=True,
+        )
+    )
+    # half-val holds the last 6 - (6 // 2 + 1) = 2 frames of each video
+    assert len(ds) == 2 and [ds.get_len_per_video(i) for i in range(2)] == [2, 2]
+    frame = ds[(1, 1)]["data_samples"][0]
+    assert frame.frame_id == 1 and frame.mot_frame_id == 6
+    assert frame.ori_shape == (48, 64)
+    assert len(frame.gt_instances) == len(frame.instances) - len(frame.ignored_instances)
+    assert frame.public_instances.bboxes.shape[1] == 4

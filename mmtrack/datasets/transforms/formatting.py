@@ -30,6 +30,7 @@ DEFAULT_META_KEYS = (
     "flip",
     "flip_direction",
     "frame_id",
+    "mot_frame_id",
     "video_id",
     "video_length",
     "ori_video_length",

@@ -137,6 +137,8 @@ class RandomResize(Resize):
         keep_ratio: keep the aspect ratio. Defaults to False.
         clip_object_border: clip boxes to the image. Defaults to True.
         interpolation: image interpolation. Defaults to 'bilinear'.
+        resize_type: kept for MMDetection configs; must be ``'Resize'``.
+            Defaults to 'Resize'.
     """
 
     def __init__(
@@ -146,7 +148,12 @@ class RandomResize(Resize):
         keep_ratio: bool = False,
         clip_object_border: bool = True,
         interpolation: str = "bilinear",
+        resize_type: str = "Resize",
     ) -> None:
+        if resize_type != "Resize":
+            raise ValueError(
+                f"RandomResize: only resize_type='Resize' is supported, got {resize_type!r}"
+            )
         super().__init__(
             scale=(1, 1),
             keep_ratio=keep_ratio,
