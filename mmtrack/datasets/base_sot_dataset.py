@@ -613,7 +613,7 @@ class BaseSOTDataset(BaseDataset):
         )
 
     def prepare_train_data(self, video_idx: int) -> Any:
-        """A training sample from a video and a random other one.
+        """A training sample from a video and a random other video.
 
         Args:
             video_idx (int): Index of the video the positive frames come from.
@@ -622,7 +622,9 @@ class BaseSOTDataset(BaseDataset):
             Any: Output of the pipeline (None when the sampler finds no valid
             frames, so that :class:`BaseDataset` draws another index).
         """
-        other_idx = random.randrange(self.num_videos)
+        other_idx = random.randrange(max(self.num_videos - 1, 1))
+        if self.num_videos > 1 and other_idx >= video_idx:
+            other_idx += 1  # another video than ``video_idx``
         pair_video_infos = [self.get_video_infos(video_idx), self.get_video_infos(other_idx)]
         return self.pipeline(pair_video_infos)
 

@@ -91,7 +91,7 @@ class OTB100Dataset(BaseSOTDataset):
 
     def adjust_video_info(self, info: dict) -> dict:
         """Set the frame-name template and ``init_skip_num`` of special videos."""
-        name = osp.normpath(info["video_path"]).split(os.sep)[0]
+        name = osp.basename(osp.dirname(osp.normpath(info["video_path"])))
         info["framename_template"] = otb_framename_template(name)
         if name in OTB_INIT_SKIP:
             info["init_skip_num"] = OTB_INIT_SKIP[name]

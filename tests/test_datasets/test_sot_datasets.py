@@ -112,6 +112,13 @@ def test_training_mode_yields_pairs(lasot_root):
     assert out["frame_id"] == [0, 0] and out["video_id"] == [0, 0]
     np.testing.assert_allclose(out["gt_bboxes"][0], [[1, 2, 4, 6]])
     assert [int(x[0]) for x in out["gt_bboxes_labels"]] == [1, 1]
+    # negatives come from another video
+    neg = LaSOTDataset(
+        data_prefix=dict(img_path=lasot_root),
+        pipeline=[dict(type="PairSampling", pos_prob=0.0)],
+    )
+    for idx in (0, 1, 0, 1):
+        assert neg[idx]["video_id"] == [idx, 1 - idx]
 
 
 @pytest.mark.parametrize(
@@ -226,6 +233,13 @@ def test_otb100_special_sequences(tmp_path):
     # Tiger1: the first 5 boxes belong to skipped frames; frame 6 has box x=5
     tiger = ds.get_ann_infos_from_video(4)
     np.testing.assert_allclose(tiger["bboxes"][:, 0], [5, 6, 7])
+
+    # the same quirks apply when the videos come from an info file
+    info_file = str(tmp_path / "otb100_infos.txt")
+    write_info_file(info_file, [infos[0], infos[4]])
+    from_file = OTB100Dataset(ann_file=info_file, data_prefix=dict(img_path=root), test_mode=True)
+    assert from_file.get_img_infos_from_video(0)["img_paths"][0].endswith("00001.jpg")
+    np.testing.assert_allclose(from_file.get_ann_infos_from_video(1)["bboxes"][:, 0], [5, 6, 7])
 
 
 def test_uav123_parts_and_nan_boxes(tmp_path):
