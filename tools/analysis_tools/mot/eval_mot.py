@@ -90,9 +90,7 @@ def find_sequences(gt_root: str, gt_file: str) -> list[str]:
     """Sorted names of the folders of ``gt_root`` that contain ``gt_file``."""
     if not osp.isdir(gt_root):
         raise FileNotFoundError(f"--gt-root {gt_root} is not a folder")
-    seqs = sorted(
-        d for d in os.listdir(gt_root) if osp.isfile(osp.join(gt_root, d, gt_file))
-    )
+    seqs = sorted(d for d in os.listdir(gt_root) if osp.isfile(osp.join(gt_root, d, gt_file)))
     if not seqs:
         raise FileNotFoundError(f"no <seq>/{gt_file} under {gt_root}")
     return seqs

@@ -1,0 +1,184 @@
+"""MOT tools: track_dets, param search, dummy results, error drawing, AFLink, post-processing."""
+
+import json
+import os
+import shutil
+
+import numpy as np
+import pytest
+import torch
+
+from mmtrack.testing.tools import load_tool
+from mmtrack.utils import register_all_modules
+
+register_all_modules()
+
+
+@pytest.fixture(scope="module")
+def synthetic(tmp_path_factory):
+    from mmtrack.datasets.synthetic import generate_mot_sequences
+
+    root = tmp_path_factory.mktemp("syn")
+    seqs = generate_mot_sequences(str(root), split="val", num_seqs=2, num_frames=40, seed=5)
+    dets = root / "dets"
+    dets.mkdir()
+    for s in seqs:
+        shutil.copy(os.path.join(s, "det", "det.txt"), dets / (os.path.basename(s) + ".txt"))
+    return root, seqs, dets
+
+
+def test_track_dets_writes_results_and_fps(synthetic, tmp_path, capsys):
+    root, seqs, dets = synthetic
+    cfg = tmp_path / "cfg.py"
+    cfg.write_text("model = dict(tracker=dict(type='ByteTracker'))\n")
+    tool = load_tool("tools/analysis_tools/mot/track_dets.py")
+    import sys
+
+    sys.argv = ["track_dets.py", str(cfg), "--dets", str(dets), "--out", str(tmp_path / "out")]
+    assert tool.main() == 0
+    out = capsys.readouterr().out
+    assert "frames/s" in out
+    name = os.path.basename(seqs[0])
+    rows = np.loadtxt(tmp_path / "out" / f"{name}.txt", delimiter=",")
+    assert rows.shape[1] == 10 and rows[:, 0].max() <= 40 and (rows[:, 1] >= 1).all()
+    # every output box is one of the input detections (trackers do not move boxes)
+    det = np.loadtxt(dets / f"{name}.txt", delimiter=",")
+    f1 = rows[rows[:, 0] == 1][:, 2:6]
+    d1 = det[det[:, 0] == 1][:, 2:6]
+    for r in f1:
+        assert np.abs(d1 - r).max(axis=1).min() < 0.01
+
+
+def test_bad_detection_file_names_file_and_line(tmp_path):
+    from mmtrack.apis import load_mot_detections
+
+    p = tmp_path / "SEQ.txt"
+    p.write_text("1,-1,1,2,3,4,0.9\n2,-1,1,2,x,4,0.9\n")
+    with pytest.raises(ValueError, match=r"SEQ.txt:2: non-numeric"):
+        load_mot_detections(str(p))
+    p.write_text("1.5,-1,1,2,3,4,0.9\n")
+    with pytest.raises(ValueError, match=r"SEQ.txt:1: frame must be a positive integer"):
+        load_mot_detections(str(p))
+    p.write_text("1,-1,1,2,-3,4,0.9\n")
+    with pytest.raises(ValueError, match=r"SEQ.txt:1: box must be finite with w, h >= 0"):
+        load_mot_detections(str(p))
+
+
+def test_param_search_grid_and_best(synthetic, tmp_path, capsys):
+    root, seqs, dets = synthetic
+    tool = load_tool("tools/analysis_tools/mot/mot_param_search.py")
+    combos = tool.expand(
+        dict(type="ByteTracker", init_track_thr=[0.5, 0.7], match_iou_thrs=dict(high=[0.1, 0.3]))
+    )
+    chosen = [c for _, c in combos]
+    assert chosen == [
+        {"init_track_thr": 0.5, "match_iou_thrs.high": 0.1},
+        {"init_track_thr": 0.5, "match_iou_thrs.high": 0.3},
+        {"init_track_thr": 0.7, "match_iou_thrs.high": 0.1},
+        {"init_track_thr": 0.7, "match_iou_thrs.high": 0.3},
+    ]
+    assert combos[3][0]["match_iou_thrs"] == {"high": 0.3}
+    cfg = tmp_path / "cfg.py"
+    cfg.write_text("tracker = dict(type='ByteTracker', init_track_thr=[0.5, 0.9])\n")
+    rc = tool.main([str(cfg), "--dets", str(dets), "--gt-root", str(root / "val")])
+    assert rc == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    hotas = [float(line.split("HOTA ")[1].split()[0]) for line in lines[:2]]
+    best = float(lines[-1].split(": ")[1].split()[0])
+    assert best == max(hotas)
+
+
+def test_dummy_results(tmp_path):
+    ann = tmp_path / "ann.json"
+    ann.write_text(json.dumps(dict(videos=[dict(id=1, name="A"), dict(id=2, name="B")])))
+    out = tmp_path / "res"
+    out.mkdir()
+    (out / "A.txt").write_text("1,1,0,0,1,1,1,-1,-1,-1\n")
+    tool = load_tool("tools/analysis_tools/mot/mot_dummy_results.py")
+    assert tool.main(["--json-file", str(ann), "--out-folder", str(out)]) == 0
+    assert (out / "B.txt").read_text() == ""
+    assert (out / "A.txt").read_text() != ""  # existing results untouched
+    (tmp_path / "bad.json").write_text("{}")
+    assert tool.main(["--json-file", str(tmp_path / "bad.json"), "--out-folder", str(out)]) == 1
+
+
+def test_error_classification_by_hand():
+    tool = load_tool("tools/analysis_tools/mot/mot_error_visualize.py")
+    gt1 = np.array([[1, 1, 0, 0, 10, 10], [1, 2, 50, 0, 10, 10]], dtype=float)
+    res1 = np.array([[1, 10, 0, 0, 10, 10], [1, 11, 50, 0, 10, 10], [1, 12, 100, 100, 5, 5]])
+    prev = {}
+    k = tool.classify_frame(gt1, res1, prev)
+    assert k == dict(tp=[0, 1], idsw=[], fn=[], fp=[2])
+    # frame 2: gt 1 now covered by id 11 (switch), gt 2 missed
+    gt2 = np.array([[2, 1, 1, 0, 10, 10], [2, 2, 51, 0, 10, 10]], dtype=float)
+    res2 = np.array([[2, 11, 1, 0, 10, 10]], dtype=float)
+    k = tool.classify_frame(gt2, res2, prev)
+    assert k == dict(tp=[], idsw=[0], fn=[1], fp=[])
+
+
+def test_error_visualize_writes_video(synthetic, tmp_path):
+    root, seqs, dets = synthetic
+    res = tmp_path / "res"
+    res.mkdir()
+    name = os.path.basename(seqs[0])
+    shutil.copy(os.path.join(seqs[0], "gt", "gt.txt"), res / f"{name}.txt")
+    tool = load_tool("tools/analysis_tools/mot/mot_error_visualize.py")
+    out = tmp_path / "vis"
+    assert (
+        tool.main(["--gt-root", str(root / "val"), "--results", str(res), "--output-dir", str(out)])
+        == 0
+    )
+    assert (out / f"{name}.mp4").stat().st_size > 0
+    assert not [f for f in os.listdir(out) if f.startswith(".tmp")]
+
+
+class _FixedModel(torch.nn.Module):
+    """Stub link model: probability 0.99 for every pair."""
+
+    def forward(self, tail, head):
+        return torch.full((len(tail),), 5.0)
+
+
+def test_aflink_links_chains_inside_gates():
+    from mmtrack.models.task_modules.track import AFLink
+
+    def rows(tid, f0, f1, x):
+        return np.array([[f, tid, x + f, 10, 20, 40, 1] for f in range(f0, f1)], dtype=float)
+
+    res = np.concatenate(
+        [
+            rows(1, 1, 10, 0),
+            rows(2, 14, 20, 0),
+            rows(3, 25, 30, 0),  # chain 1 -> 2 -> 3
+            rows(4, 12, 20, 400),  # far away: no link
+            rows(5, 60, 70, 0),  # gap of 40 frames after id 3: beyond (0, 30]
+        ]
+    )
+    out = AFLink(_FixedModel(), temporal_thr=(0, 30), spatial_thr=75, confidence_thr=0.95)(res)
+    ids = {int(a): int(b) for a, b in zip(res[:, 1], out[:, 1])}
+    assert ids == {1: 1, 2: 1, 3: 1, 4: 4, 5: 5}
+
+
+def test_aflink_learns_on_synthetic_ground_truth(tmp_path):
+    from mmtrack.datasets.synthetic import generate_mot_sequences
+    from mmtrack.models.task_modules.track import train_aflink
+
+    tool = load_tool("tools/analysis_tools/mot/train_aflink.py")
+    seqs = generate_mot_sequences(str(tmp_path), split="train", num_seqs=3, num_frames=80, seed=3)
+    gts = [tool.load_gt_tracks(os.path.join(s, "gt", "gt.txt")) for s in seqs]
+    torch.set_num_threads(1)
+    _, acc = train_aflink(gts, epochs=15, seed=0)
+    assert acc > 0.75  # chance is about 0.5 (balanced positives and negatives)
+
+
+def test_postprocess_interpolates_a_gap(tmp_path):
+    res = tmp_path / "res"
+    res.mkdir()
+    lines = [f"{f},1,{10 + f},10,20,40,0.9,-1,-1,-1" for f in range(1, 11) if f not in (5, 6)]
+    (res / "S.txt").write_text("\n".join(lines) + "\n")
+    tool = load_tool("tools/analysis_tools/mot/postprocess_results.py")
+    assert tool.main(["--results", str(res), "--out", str(tmp_path / "out"), "--interpolate"]) == 0
+    out = np.loadtxt(tmp_path / "out" / "S.txt", delimiter=",")
+    assert sorted(out[:, 0].astype(int).tolist()) == list(range(1, 11))
+    f5 = out[out[:, 0] == 5][0]
+    np.testing.assert_allclose(f5[2:6], [15, 10, 20, 40], atol=0.01)
