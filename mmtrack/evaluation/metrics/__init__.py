@@ -4,5 +4,12 @@ from .base_video_metric import BaseVideoMetric
 from .coco_video_metric import CocoVideoMetric
 from .mot_challenge_metric import MOTChallengeMetric
 from .sot_metric import SOTMetric
+from .youtube_vis_metric import YouTubeVISMetric
 
-__all__ = ["BaseVideoMetric", "CocoVideoMetric", "MOTChallengeMetric", "SOTMetric"]
+__all__ = [
+    "BaseVideoMetric",
+    "CocoVideoMetric",
+    "MOTChallengeMetric",
+    "SOTMetric",
+    "YouTubeVISMetric",
+]
