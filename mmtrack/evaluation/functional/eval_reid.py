@@ -47,11 +47,11 @@ def eval_reid(
         distmat (np.ndarray): ``(N, N)`` distances, smaller is closer.
         pids (np.ndarray): ``(N,)`` identity labels.
         rank_list (Sequence[int]): Ranks k reported as ``R{k}``.
-        max_rank (int): Length of the CMC curve kept.
+        max_rank (int): Length of the CMC curve kept (at most ``N - 1``).
 
     Returns:
         dict: ``mAP`` and ``R{k}`` for k in ``rank_list`` (fractions) and
-        ``cmc`` (the ``(max_rank,)`` curve).
+        ``cmc`` (the ``(min(max_rank, N - 1),)`` curve).
     """
     distmat = np.asarray(distmat, dtype=np.float64)
     pids = np.asarray(pids).reshape(-1)
@@ -61,10 +61,10 @@ def eval_reid(
     for rank in rank_list:
         if not 1 <= rank <= max_rank:
             raise ValueError(f"rank {rank} must lie in [1, max_rank={max_rank}]")
-    if max_rank > n - 1:
+    if rank_list and max(rank_list) > n - 1:
         raise ValueError(
-            f"max_rank={max_rank} needs at least {max_rank + 1} samples (each query is ranked "
-            f"against the other samples), got {n}"
+            f"rank {max(rank_list)} needs at least {max(rank_list) + 1} samples (each query is "
+            f"ranked against the other samples), got {n}"
         )
     all_cmc, all_ap = [], []
     for q in range(n):

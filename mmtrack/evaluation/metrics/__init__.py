@@ -3,6 +3,7 @@
 from .base_video_metric import BaseVideoMetric
 from .coco_video_metric import CocoVideoMetric
 from .mot_challenge_metric import MOTChallengeMetric
+from .reid_metrics import ReIDMetrics
 from .sot_metric import SOTMetric
 from .youtube_vis_metric import YouTubeVISMetric
 
@@ -10,6 +11,7 @@ __all__ = [
     "BaseVideoMetric",
     "CocoVideoMetric",
     "MOTChallengeMetric",
+    "ReIDMetrics",
     "SOTMetric",
     "YouTubeVISMetric",
 ]
