@@ -7,6 +7,7 @@ import sys
 
 import mmcv
 import mmengine
+import pytest
 import torch
 
 import mmtrack
@@ -23,6 +24,7 @@ def test_collect_env_versions() -> None:
     assert env["CUDA available"] is torch.cuda.is_available()
 
 
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")  # runpy: module already imported
 def test_collect_env_main_prints_every_entry(capsys) -> None:
     runpy.run_module("mmtrack.utils.collect_env", run_name="__main__")
     lines = capsys.readouterr().out.splitlines()
