@@ -1,1 +1,19 @@
+"""Multiple-object-tracking meta-architectures."""
 
+from .base import BaseMOTModel
+from .botsort import BoTSORT
+from .byte_track import ByteTrack
+from .deep_ocsort import DeepOCSORT
+from .deep_sort import DeepSORT
+from .ocsort import OCSORT
+from .strong_sort import StrongSORT
+
+__all__ = [
+    "BaseMOTModel",
+    "BoTSORT",
+    "ByteTrack",
+    "DeepOCSORT",
+    "DeepSORT",
+    "OCSORT",
+    "StrongSORT",
+]
