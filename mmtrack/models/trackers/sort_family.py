@@ -6,7 +6,6 @@ import numpy as np
 from scipy.optimize import linear_sum_assignment
 
 from mmtrack.models.task_modules.track import iou_matrix, iou_pairs, linear_assignment_sparse
-from mmtrack.structures.bbox import bbox_cxcyah_to_xyxy, bbox_xyxy_to_cxcyah
 
 # Cost added to pairs of a track and a detection of different classes.
 CLASS_MISMATCH_COST = 1e6
@@ -19,21 +18,28 @@ _EMPTY = np.empty(0, dtype=np.int64)
 
 def kf_boxes(mean: np.ndarray, box_format: str = "xyah") -> np.ndarray:
     """``(K, 8)`` Kalman means -> ``(K, 4)`` x1y1x2y2 boxes."""
+    out = np.empty((len(mean), 4))
     if len(mean) == 0:
-        return np.zeros((0, 4))
-    if box_format == "xywh":
-        cx, cy, w, h = mean[:, 0], mean[:, 1], mean[:, 2], mean[:, 3]
-        return np.stack([cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2], axis=1)
-    return bbox_cxcyah_to_xyxy(mean[:, :4])
+        return out
+    h = mean[:, 3]
+    w = mean[:, 2] if box_format == "xywh" else mean[:, 2] * h
+    out[:, 0] = mean[:, 0] - w / 2
+    out[:, 1] = mean[:, 1] - h / 2
+    out[:, 2] = mean[:, 0] + w / 2
+    out[:, 3] = mean[:, 1] + h / 2
+    return out
 
 
 def kf_measurements(bboxes: np.ndarray, box_format: str = "xyah") -> np.ndarray:
     """``(N, 4)`` x1y1x2y2 boxes -> measurements in the Kalman filter's format."""
-    if box_format == "xywh":
-        w = bboxes[:, 2] - bboxes[:, 0]
-        h = bboxes[:, 3] - bboxes[:, 1]
-        return np.stack([bboxes[:, 0] + w / 2, bboxes[:, 1] + h / 2, w, h], axis=1)
-    return bbox_xyxy_to_cxcyah(bboxes)
+    out = np.empty((len(bboxes), 4))
+    w = bboxes[:, 2] - bboxes[:, 0]
+    h = bboxes[:, 3] - bboxes[:, 1]
+    out[:, 0] = bboxes[:, 0] + w / 2
+    out[:, 1] = bboxes[:, 1] + h / 2
+    out[:, 2] = w if box_format == "xywh" else w / h
+    out[:, 3] = h
+    return out
 
 
 def iou_match(

@@ -66,6 +66,9 @@ class TrackStore:
 
     def keep(self, mask: np.ndarray) -> None:
         """Keep only the rows where ``mask`` is true (bool ``(K,)``) or the given indices."""
+        mask = np.asarray(mask)
+        if mask.dtype == bool and mask.all():
+            return
         for k in self._fields:
             self._fields[k] = self._fields[k][mask]
 

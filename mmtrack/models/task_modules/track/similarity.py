@@ -30,15 +30,14 @@ def iou_matrix(boxes1: np.ndarray, boxes2: np.ndarray, mode: str = "iou") -> np.
     rb_y = np.minimum(b1[:, None, 3], b2[None, :, 3])
     inter = np.clip(rb_x - lt_x, 0, None) * np.clip(rb_y - lt_y, 0, None)
     union = area1[:, None] + area2[None, :] - inter
-    with np.errstate(divide="ignore", invalid="ignore"):
-        iou = np.where(union > 0, inter / union, 0.0)
+    iou = np.divide(inter, union, out=np.zeros_like(inter), where=union > 0)
     if mode == "iou":
         return iou
     ex = np.maximum(b1[:, None, 2], b2[None, :, 2]) - np.minimum(b1[:, None, 0], b2[None, :, 0])
     ey = np.maximum(b1[:, None, 3], b2[None, :, 3]) - np.minimum(b1[:, None, 1], b2[None, :, 1])
     enclose = ex * ey
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(enclose > 0, iou - (enclose - union) / enclose, iou)
+    penalty = np.divide(enclose - union, enclose, out=np.zeros_like(enclose), where=enclose > 0)
+    return iou - penalty
 
 
 def cosine_distance(feats1: np.ndarray, feats2: np.ndarray) -> np.ndarray:
