@@ -7,6 +7,7 @@ import os.path as osp
 import numpy as np
 import pytest
 import torch
+from mmengine.evaluator import Evaluator
 from mmengine.structures import InstanceData
 
 from mmtrack.evaluation.metrics import MOTChallengeMetric
@@ -125,10 +126,15 @@ def reference_mot17():
 
 
 def test_files_mode_equals_trackeval(reference_mot17, tmp_path):
+    # through mmengine's Evaluator, which hands the metric the dict form of samples
     metric = METRICS.build(
         dict(type="MOTChallengeMetric", benchmark="MOT17", outfile_prefix=str(tmp_path / "res"))
     )
-    out = run_metric(metric, SEQS)
+    evaluator = Evaluator([metric])
+    for k, seq in enumerate(SEQS):
+        for sample in make_samples(seq, k + 1):
+            evaluator.process(data_samples=[sample], data_batch={})
+    out = evaluator.evaluate(sum(LENGTHS.values()))
     assert_matches_reference(out, reference_mot17["COMBINED_SEQ"], "motchallenge-metric/")
     # the written server files hold the same boxes as the hand-written results
     for seq in SEQS:
@@ -243,4 +249,6 @@ def test_bad_arguments():
         MOTChallengeMetric(benchmark="KITTI")
     with pytest.raises(KeyError, match="unknown keys"):
         MOTChallengeMetric(interpolate_tracks_cfg=dict(max_gap=3))
+    with pytest.raises(ValueError, match="outfile_prefix"):
+        MOTChallengeMetric(format_only=True)
     assert METRICS.get("MOTChallengeMetrics") is MOTChallengeMetric

@@ -86,7 +86,8 @@ class MOTChallengeMetric(BaseVideoMetric):
         metric (str | Sequence[str]): Subset of ``'HOTA'``, ``'CLEAR'``,
             ``'Identity'``.
         outfile_prefix (str, optional): Folder for the result txt files; a
-            temporary one (removed after evaluation) when None.
+            temporary one (removed after evaluation) when None. Required with
+            ``format_only``.
         track_iou_thr (float): IoU threshold of CLEAR and Identity matching.
         benchmark (str): ``'MOT15'``, ``'MOT16'``, ``'MOT17'``, ``'MOT20'`` or
             ``'DanceTrack'`` (preprocessing rules; MOT15 has none).
@@ -146,6 +147,8 @@ class MOTChallengeMetric(BaseVideoMetric):
             raise KeyError(f"benchmark must be in {self.allowed_benchmarks}, got {benchmark!r}")
         if gt_source not in ("auto", "files", "samples"):
             raise ValueError(f"gt_source must be 'auto', 'files' or 'samples', got {gt_source!r}")
+        if format_only and outfile_prefix is None:
+            raise ValueError("format_only=True needs outfile_prefix (where the files go)")
         if gt_min_visibility is not None and benchmark == "MOT15":
             raise ValueError("gt_min_visibility needs preprocessing, which MOT15 has not")
         self.metrics = metrics
