@@ -34,7 +34,8 @@ class SOTMetric(BaseVideoMetric):
     ``instances[0]['bbox']`` --, the visibility ``gt_instances.visible`` (or
     metainfo ``visible`` / ``instances[0]['visible']``; True when absent) and
     metainfo ``frame_id``, ``video_length``, ``video_id``, ``img_path`` and
-    ``ori_shape``.
+    ``ori_shape`` (the image bounds that AO and VOT overlaps clip to; without
+    it nothing is clipped).
 
     Metrics (``metric``):
 
@@ -139,7 +140,7 @@ class SOTMetric(BaseVideoMetric):
                 name = parts[-3] if len(parts) >= 3 and parts[-2] in ("img", "color") else parts[-2]
             else:
                 name = f"video_{video_id}"
-            h, w = frame.meta("ori_shape")[:2]
+            ori_shape = frame.meta("ori_shape", None)
             pred = frame.instances("pred_track_instances")
             if pred is None or "bboxes" not in pred:
                 raise KeyError(f"frame {frame_id} of {name} has no pred_track_instances.bboxes")
@@ -163,7 +164,7 @@ class SOTMetric(BaseVideoMetric):
                     name=name,
                     frame_id=frame_id,
                     video_length=video_length,
-                    wh=(int(w), int(h)),
+                    wh=None if ori_shape is None else (int(ori_shape[1]), int(ori_shape[0])),
                     pred=pred_box.astype(np.float32),
                     gt=None if gt_box is None else gt_box.astype(np.float32),
                     visible=visible,
@@ -215,6 +216,8 @@ class SOTMetric(BaseVideoMetric):
         gts = [np.stack([r["gt"] for r in recs]) for recs in videos]
         visible = [np.array([r["visible"] for r in recs], dtype=bool) for recs in videos]
         videos_wh = [recs[0]["wh"] for recs in videos]
+        if any(wh is None for wh in videos_wh):
+            videos_wh = None
         out: dict = OrderedDict()
         for metric in self.metrics:
             if metric in ("OPE", "AO"):
