@@ -81,13 +81,16 @@ def iou_match(
             iou *= det_scores[None, :]
         ok = (iou > min_iou) if strict else (iou >= min_iou)
         ok &= track_labels[:, None] == det_labels[None, :]
-        r_ok, c_ok = np.flatnonzero(ok.any(axis=1)), np.flatnonzero(ok.any(axis=0))
-        if len(r_ok) == 0:
-            return _EMPTY, _EMPTY, np.arange(n)
-        sub = np.where(ok[np.ix_(r_ok, c_ok)], 1.0 - iou[np.ix_(r_ok, c_ok)], _BIG)
-        rr, cc = linear_sum_assignment(sub)
-        keep = sub[rr, cc] < _BIG
-        rows, cols = r_ok[rr[keep]], c_ok[cc[keep]]
+        row_deg, col_deg = ok.sum(axis=1), ok.sum(axis=0)
+        if row_deg.max() <= 1 and col_deg.max() <= 1:
+            # Every admissible pair is alone in its row and column: it is the matching.
+            rows, cols = np.nonzero(ok)
+        else:
+            r_ok, c_ok = np.flatnonzero(row_deg), np.flatnonzero(col_deg)
+            sub = np.where(ok[np.ix_(r_ok, c_ok)], 1.0 - iou[np.ix_(r_ok, c_ok)], _BIG)
+            rr, cc = linear_sum_assignment(sub)
+            keep = sub[rr, cc] < _BIG
+            rows, cols = r_ok[rr[keep]], c_ok[cc[keep]]
         used = np.zeros(n, dtype=bool)
         used[cols] = True
         return rows, cols, np.flatnonzero(~used)
