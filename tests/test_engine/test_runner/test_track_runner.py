@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 from pathlib import Path
 
@@ -44,6 +45,22 @@ def test_init_dist_cpu_uses_gloo(single_rank_env) -> None:
     tensor = torch.tensor([3.0])
     dist.all_reduce(tensor)
     assert tensor.item() == 3.0
+
+
+@pytest.mark.parametrize("launcher, env", [
+    ("slurm", dict(SLURM_PROCID="0", SLURM_NTASKS="1", SLURM_NODELIST="node1", SLURM_LOCALID="0")),
+    ("mpi", dict(OMPI_COMM_WORLD_RANK="0", OMPI_COMM_WORLD_SIZE="1")),
+])
+def test_init_dist_cpu_slurm_and_mpi(launcher: str, env: dict, single_rank_env,
+                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    for key in ("RANK", "WORLD_SIZE", "LOCAL_RANK"):
+        monkeypatch.delenv(key)
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    init_dist(launcher)
+    assert dist.get_backend() == "gloo"
+    assert (dist.get_rank(), dist.get_world_size()) == (0, 1)
+    assert os.environ["RANK"] == "0" and os.environ["WORLD_SIZE"] == "1"
 
 
 def test_init_dist_errors(monkeypatch: pytest.MonkeyPatch) -> None:
