@@ -17,6 +17,7 @@ from mmengine.model import BaseModule
 from mmengine.structures import InstanceData
 from torch import Tensor
 
+from mmtrack.ops import batched_nms
 from mmtrack.registry import MODELS, TASK_UTILS
 from mmtrack.structures.bbox import bbox_xyxy_to_cxcywh
 
@@ -333,8 +334,6 @@ class YOLOXHead(BaseModule):
                 )
             results.bboxes = results.bboxes / results.bboxes.new_tensor(scale_factor).repeat(2)
         if with_nms and results.bboxes.numel() > 0:
-            from mmtrack.ops import batched_nms
-
             det_bboxes, keep = batched_nms(results.bboxes, results.scores, results.labels, cfg.nms)
             results = results[keep]
             results.scores = det_bboxes[:, -1]
