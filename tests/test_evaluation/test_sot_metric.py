@@ -227,3 +227,13 @@ def test_bad_usage():
         metric.process({}, [s])
     with pytest.raises(ValueError, match="3 frames processed, video_length is 5"):
         metric.evaluate(size=3)
+
+
+def test_sot_metric_prefers_vot_polygons_over_boxes():
+    # The VOT datasets pack the axis-aligned box and the 8-value polygon side by side.
+    frame = make_video(1, "ants1", [[0, 0, 10, 10]], [[0, 0, 10, 10]])[0]
+    poly = torch.tensor([[0.0, 5.0, 5.0, 0.0, 10.0, 5.0, 5.0, 10.0]])
+    frame[0].gt_instances.polygons = poly
+    metric = SOTMetric(metric="VOT")
+    metric.process({}, [frame.to_dict() if hasattr(frame, "to_dict") else frame])
+    np.testing.assert_allclose(metric.results[0]["gt"], poly[0].numpy())

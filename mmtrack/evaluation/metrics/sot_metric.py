@@ -149,7 +149,12 @@ class SOTMetric(BaseVideoMetric):
                 raise ValueError(f"frame {frame_id} of {name}: empty pred_track_instances.bboxes")
             gt = frame.instances("gt_instances")
             instances = frame.meta("instances", None)
-            gt_box = self._first_row(gt.get("bboxes")) if gt else None
+            gt_box = None
+            if gt and gt.get("polygons") is not None:
+                # VOT: the 8-value polygon (packed beside its axis-aligned box) is the gt.
+                gt_box = self._first_row(gt.get("polygons"))
+            if gt_box is None and gt:
+                gt_box = self._first_row(gt.get("bboxes"))
             visible = gt.get("visible") if gt else None
             if gt_box is None and instances:
                 gt_box = self._first_row(np.asarray(instances[0]["bbox"], dtype=np.float32)[None])
