@@ -6,7 +6,9 @@ from .byte_track import ByteTrack
 from .deep_ocsort import DeepOCSORT
 from .deep_sort import DeepSORT
 from .ocsort import OCSORT
+from .qdtrack import QDTrack
 from .strong_sort import StrongSORT
+from .tracktor import Tracktor
 
 __all__ = [
     "BaseMOTModel",
@@ -15,5 +17,7 @@ __all__ = [
     "DeepOCSORT",
     "DeepSORT",
     "OCSORT",
+    "QDTrack",
     "StrongSORT",
+    "Tracktor",
 ]

@@ -9,6 +9,7 @@ from .quasi_dense_tracker import QuasiDenseTracker
 from .sort_tracker import SORTTracker
 from .strongsort_tracker import StrongSORTTracker
 from .track_store import TrackStore
+from .tracktor_tracker import TracktorTracker
 
 __all__ = [
     "BaseTracker",
@@ -20,4 +21,5 @@ __all__ = [
     "SORTTracker",
     "StrongSORTTracker",
     "TrackStore",
+    "TracktorTracker",
 ]

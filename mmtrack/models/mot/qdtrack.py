@@ -1,0 +1,153 @@
+"""QDTrack meta-architecture."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any, Optional, Union
+
+import torch
+from torch import Tensor
+
+from mmtrack.registry import MODELS
+
+from .base import BaseMOTModel
+
+
+@MODELS.register_module()
+class QDTrack(BaseMOTModel):
+    """Quasi-dense similarity learning for multiple object tracking.
+
+    Details in `QDTrack <https://arxiv.org/abs/2006.06664>`_. A two-stage
+    detector, a :class:`QuasiDenseTrackHead` embedding RoIs of the
+    detector's features, and ``QuasiDenseTracker`` (bi-softmax matching of
+    the embeddings).
+
+    Training takes clips of a key and a reference frame (``inputs``
+    ``(N, 2, C, H, W)``, :class:`TrackDataSample` with
+    ``key_frames_inds``/``ref_frames_inds``; objects matched across the two
+    frames by ``gt_instances.instances_id``): RPN and RoI-head losses on
+    the key frame plus the tracking losses on both.
+
+    Args:
+        detector: two-stage detector config.
+        track_head: track head config (``QuasiDenseTrackHead``).
+        tracker: tracker config (``QuasiDenseTracker``).
+        freeze_detector: freeze the detector's weights. Defaults to False.
+        data_preprocessor: data preprocessor config. Defaults to None.
+        init_cfg: initialisation config. Defaults to None.
+    """
+
+    def __init__(
+        self,
+        detector: Optional[dict] = None,
+        track_head: Optional[dict] = None,
+        tracker: Optional[dict] = None,
+        freeze_detector: bool = False,
+        data_preprocessor: Optional[dict] = None,
+        init_cfg: Union[dict, list, None] = None,
+    ) -> None:
+        super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
+        if detector is not None:
+            self.detector = MODELS.build(detector)
+        if track_head is not None:
+            self.track_head = MODELS.build(track_head)
+        self.tracker = MODELS.build(tracker) if tracker is not None else None
+        self.freeze_detector = freeze_detector
+        if freeze_detector:
+            self.freeze_module("detector")
+
+    def _check_two_stage(self) -> None:
+        if not self.with_detector or not self._is_two_stage():
+            raise ValueError("QDTrack needs a two-stage detector (rpn_head and roi_head)")
+        if not self.with_track_head:
+            raise ValueError("QDTrack needs a track_head")
+
+    def loss(self, inputs: Tensor, data_samples: list, **kwargs: Any) -> dict:
+        """Detection and tracking losses of key/reference frame pairs.
+
+        Args:
+            inputs: ``(N, 2, C, H, W)`` clips of a key and a reference frame.
+            data_samples: one :class:`TrackDataSample` per clip.
+
+        Returns:
+            Dict of losses: the RPN's (prefixed ``rpn_`` when not already),
+            the RoI head's and ``loss_track``/``loss_track_aux``.
+        """
+        self._check_two_stage()
+        if inputs.dim() != 5 or inputs.size(1) != 2:
+            raise ValueError(
+                f"QDTrack.loss: inputs must be (N, 2, C, H, W) key/reference clips, "
+                f"got shape {tuple(inputs.shape)}"
+            )
+        key_inds, ref_inds, key_samples, ref_samples = [], [], [], []
+        for clip in data_samples:
+            keys = list(clip.metainfo.get("key_frames_inds", [0]))
+            refs = list(clip.metainfo.get("ref_frames_inds", [1]))
+            if len(keys) != 1 or len(refs) != 1:
+                raise ValueError(
+                    f"QDTrack.loss: each clip needs one key and one reference frame, got "
+                    f"key_frames_inds={keys}, ref_frames_inds={refs}"
+                )
+            key_inds.append(keys[0])
+            ref_inds.append(refs[0])
+            key_samples.append(clip.get_key_frames()[0])
+            ref_samples.append(clip.get_ref_frames()[0])
+        batch = torch.arange(len(inputs), device=inputs.device)
+        key_imgs = inputs[batch, torch.as_tensor(key_inds, device=inputs.device)].contiguous()
+        ref_imgs = inputs[batch, torch.as_tensor(ref_inds, device=inputs.device)].contiguous()
+
+        x = self.detector.extract_feat(key_imgs)
+        ref_x = self.detector.extract_feat(ref_imgs)
+        losses: dict[str, Tensor] = {}
+        # RPN: class-agnostic targets.
+        rpn_samples = copy.deepcopy(key_samples)
+        for s in rpn_samples:
+            s.gt_instances.labels = torch.zeros_like(s.gt_instances.labels)
+        train_cfg = self.detector.train_cfg or {}
+        test_cfg = self.detector.test_cfg or {}
+        proposal_cfg = train_cfg.get("rpn_proposal", test_cfg.get("rpn", None))
+        rpn_losses, rpn_results = self.detector.rpn_head.loss_and_predict(
+            x, rpn_samples, proposal_cfg=proposal_cfg
+        )
+        for key in list(rpn_losses):
+            if "loss" in key and "rpn" not in key:
+                rpn_losses[f"rpn_{key}"] = rpn_losses.pop(key)
+        losses.update(rpn_losses)
+        ref_rpn_results = self.detector.rpn_head.predict(ref_x, ref_samples, rescale=False)
+        losses.update(self.detector.roi_head.loss(x, rpn_results, key_samples))
+        losses.update(
+            self.track_head.loss(x, ref_x, rpn_results, ref_rpn_results, data_samples, **kwargs)
+        )
+        return losses
+
+    def predict(self, inputs: Tensor, data_samples: list, **kwargs: Any) -> list:
+        """Detect, embed and track the frames of one video clip (usually one frame).
+
+        Args:
+            inputs: ``(1, T, C, H, W)`` preprocessed frames.
+            data_samples: one :class:`TrackDataSample` of ``T`` frames.
+
+        Returns:
+            ``data_samples``, each frame with ``pred_det_instances`` and
+            ``pred_track_instances`` in original-image pixels.
+        """
+        self._check_two_stage()
+        if not self.with_tracker:
+            raise ValueError("QDTrack: predict needs a tracker")
+        for img, frame in self.iter_frames(inputs, data_samples):
+            x = self.detector.extract_feat(img)
+            public = frame.get("public_instances", None)
+            if public is not None:
+                dets = self._refine_proposals(x, public, frame)
+            else:
+                rpn_results = self.detector.rpn_head.predict(x, [frame], rescale=False)
+                dets = self.detector.roi_head.predict(x, rpn_results, [frame], rescale=True)[0]
+            frame.pred_det_instances = dets
+            if len(dets.bboxes):
+                embeds = self.track_head.predict(x, [self.to_input_coords(dets.bboxes, frame)])
+            else:
+                embeds = dets.bboxes.new_zeros((0, self.track_head.embed_head.embed_channels))
+            frame.pred_track_instances = self.tracker.track(
+                frame, embeds=embeds.detach().cpu().numpy(), **kwargs
+            )
+        return data_samples
