@@ -128,3 +128,19 @@ def test_print_config(tmp_path: Path, capsys) -> None:
     assert merged.train_cfg.max_iters == 3
     assert merged.model.type == "ToyTrackModel"
     assert not list(tmp_path.glob("*.tmp*"))
+
+
+def test_train_with_amp_runs(train_tool, tmp_path: Path) -> None:
+    """--amp trains (bfloat16 CPU autocast without CUDA) and the run is resumable."""
+    from mmtrack.utils.checkpoint import safe_torch_load
+
+    status = train_tool.run_tool(train_tool.main, [
+        TOY_CONFIG, "--amp", "--work-dir", str(tmp_path), "--cfg-options",
+        "train_cfg.max_iters=2", "train_cfg.val_interval=100",
+        f"experiment_name=amp_{tmp_path.name}", f"visualizer.name=amp_{tmp_path.name}"])
+    assert status == 0
+    ckpt = safe_torch_load(tmp_path / "iter_2.pth")
+    expected = "AmpOptimWrapper" if torch.cuda.is_available() else "CPUAmpOptimWrapper"
+    assert f"type='{expected}'" in ckpt["meta"]["cfg"]
+    assert torch.isfinite(ckpt["state_dict"]["linear.weight"]).all()
+    assert ckpt["state_dict"]["linear.weight"].dtype == torch.float32
