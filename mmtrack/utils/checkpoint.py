@@ -11,7 +11,12 @@ mmengine checkpoints hold (measured on checkpoints saved by mmengine 0.10.7's
   (``HistoryBuffer.min``/``max``/``mean``/``current``); ``getattr`` is allowed
   on ``HistoryBuffer`` and those names only;
 * ``numpy.ndarray`` with ``numpy._core.multiarray._reconstruct`` (arrays),
-  ``numpy._core.multiarray.scalar`` (numpy scalars), ``numpy.dtype``.
+  ``numpy._core.multiarray.scalar`` (numpy scalars), ``numpy.dtype`` and its
+  per-type classes (``numpy.dtypes.Float64DType``, ``Int64DType``, ...: the
+  unpickler rebuilds a dtype through its class's ``__setstate__``).
+
+Nothing else is added to torch's own weights-only set (tensors, ``dict``,
+``list``, ``tuple``, ``OrderedDict``, ``Counter``, numbers, strings).
 
 A checkpoint that names any other global (e.g. a pickled ``os.system`` call)
 is refused with :class:`UnsafeCheckpointError`, which names the file and the
