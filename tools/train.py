@@ -59,11 +59,15 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         nargs="?",
         type=str,
         const="auto",
+        metavar="CHECKPOINT",
         help="resume model, optimizer, scheduler and iteration from CHECKPOINT; without a "
         "value, from the latest checkpoint in the work dir",
     )
     parser.add_argument(
-        "--resume-from", dest="resume_from", help="MMTracking 0.x spelling of --resume CHECKPOINT"
+        "--resume-from",
+        dest="resume_from",
+        metavar="CHECKPOINT",
+        help="MMTracking 0.x spelling of --resume CHECKPOINT",
     )
     parser.add_argument(
         "--auto-resume", action="store_true", help="MMTracking 0.x spelling of --resume"
