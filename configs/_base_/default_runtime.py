@@ -18,7 +18,7 @@ env_cfg = dict(
 )
 
 vis_backends = [dict(type='LocalVisBackend')]
-visualizer = dict(type='Visualizer', vis_backends=vis_backends, name='visualizer')
+visualizer = dict(type='TrackLocalVisualizer', vis_backends=vis_backends, name='visualizer')
 
 log_processor = dict(type='LogProcessor', window_size=50, by_epoch=True)
 log_level = 'INFO'
