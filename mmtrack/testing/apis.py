@@ -13,7 +13,7 @@ Nothing here needs a checkpoint or a GPU:
   (the ``frame_stride`` / ``num_left_ref_imgs`` protocol of FGFA/SELSA).
 * :class:`TinyConvDetector`: one convolution, for FLOP counting.
 * :class:`StackClipPreprocessor`: stacks packed clips into ``(N, T, C, H, W)``.
-* :func:`test_config` / :func:`write_test_config`: configs of these models
+* :func:`tiny_config` / :func:`write_tiny_config`: configs of these models
   with MMTracking-style test pipelines; :func:`draw_clip` draws a clip of
   filled rectangles from given boxes.
 """
@@ -43,8 +43,8 @@ __all__ = [
     "TemporalSupportVID",
     "TinyConvDetector",
     "draw_clip",
-    "test_config",
-    "write_test_config",
+    "tiny_config",
+    "write_tiny_config",
 ]
 
 #: BGR colours of the objects of :func:`draw_clip` (bright on black).
@@ -418,7 +418,7 @@ def _broadcast_pipeline(scale: tuple[int, int] | None, annotations: str) -> list
     return [dict(type="TransformBroadcaster", transforms=transforms), dict(type="PackTrackInputs")]
 
 
-def test_config(
+def tiny_config(
     task: str = "mot",
     scale: tuple[int, int] | None = (96, 64),
     with_mask: bool = False,
@@ -498,11 +498,11 @@ def test_config(
     )
 
 
-def write_test_config(path: str | os.PathLike, task: str = "mot", **kwargs: Any) -> str:
-    """Write :func:`test_config` to a ``.py`` config file and return its path."""
+def write_tiny_config(path: str | os.PathLike, task: str = "mot", **kwargs: Any) -> str:
+    """Write :func:`tiny_config` to a ``.py`` config file and return its path."""
     path = os.fspath(path)
     os.makedirs(osp.dirname(osp.abspath(path)), exist_ok=True)
-    test_config(task, **kwargs).dump(path)
+    tiny_config(task, **kwargs).dump(path)
     return path
 
 
