@@ -80,7 +80,7 @@ def _person_dataset(root, ann_file, img_dir):
         type='CocoDataset',
         data_root=root,
         ann_file=ann_file,
-        data_prefix=dict(img=img_dir),
+        data_prefix=dict(img_path=img_dir),
         filter_cfg=dict(filter_empty_gt=True, min_size=32),
         metainfo=dict(classes=('pedestrian', )),
         pipeline=[
@@ -118,7 +118,7 @@ val_dataloader = dict(
         type='CocoDataset',
         data_root=data_root,
         ann_file='annotations/half-val_cocoformat.json',
-        data_prefix=dict(img='train'),
+        data_prefix=dict(img_path='train'),
         metainfo=dict(classes=('pedestrian', )),
         test_mode=True,
         pipeline=test_pipeline))
