@@ -11,6 +11,7 @@ from . import hooks, optimizers, runner  # noqa: F401
 from .hooks import TrackVisualizationHook
 from .optimizers import CPUAmpOptimWrapper
 from .runner import TrackRunner, init_dist
+from .schedulers import QuadraticWarmupLR  # noqa: F401
 
 install_safe_loading()
 

@@ -1,0 +1,7 @@
+"""Parameter schedulers."""
+
+from .quadratic_warmup import (
+    QuadraticWarmupLR,
+    QuadraticWarmupMomentum,
+    QuadraticWarmupParamScheduler,
+)
