@@ -8,6 +8,7 @@ not read from the model under test.
 """
 
 import copy
+import os.path as osp
 
 import pytest
 import torch
@@ -18,6 +19,7 @@ from mmtrack.registry import MODELS
 from mmtrack.utils import register_all_modules
 
 register_all_modules()
+REPO = osp.dirname(osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 
 BN_KEYS = ("weight", "bias", "running_mean", "running_var", "num_batches_tracked")
 
@@ -78,7 +80,7 @@ def yolox_x_keys(num_classes):
 
 @pytest.fixture(scope="module")
 def yolox_x():
-    cfg = Config.fromfile("configs/_base_/models/yolox_x_8x8.py")
+    cfg = Config.fromfile(osp.join(REPO, "configs", "_base_", "models", "yolox_x_8x8.py"))
     return MODELS.build(copy.deepcopy(cfg.model.detector))
 
 
@@ -125,7 +127,9 @@ def test_model_zoo_style_file_loads_strictly(yolox_x, tmp_path):
 
 
 def test_mot17_detector_config_has_one_class():
-    cfg = Config.fromfile("configs/det/yolox_x_8xb4-80e_crowdhuman-mot17halftrain.py")
+    cfg = Config.fromfile(
+        osp.join(REPO, "configs", "det", "yolox_x_8xb4-80e_crowdhuman-mot17halftrain.py")
+    )
     head = cfg.model.bbox_head
     assert head.num_classes == 1 and head.in_channels == 320
     assert cfg.model.test_cfg.nms.iou_threshold == 0.7 and cfg.model.test_cfg.score_thr == 0.01
