@@ -111,14 +111,20 @@ def test_yolox_x_keys_and_shapes(yolox_x):
 
 
 def test_model_zoo_style_file_loads_strictly(yolox_x, tmp_path):
-    # an MMDetection checkpoint: {'meta': ..., 'state_dict': ...}, keys as above
+    # an MMDetection checkpoint: {'meta': ..., 'state_dict': ...}, keys as above.
+    # Tensors are views at random offsets of one buffer, so the file stays small
+    # (one storage) while every parameter still gets distinct values.
     gen = torch.Generator().manual_seed(0)
+    expected = yolox_x_keys(num_classes=80)
+    longest = max(torch.Size(s).numel() for s in expected.values())
+    buffer = torch.rand(2 * longest, generator=gen)
     sd = {}
-    for k, shape in yolox_x_keys(num_classes=80).items():
+    for k, shape in expected.items():
         if k.endswith("num_batches_tracked"):
             sd[k] = torch.tensor(7)
         else:
-            sd[k] = torch.rand(shape, generator=gen)
+            offset = int(torch.randint(longest, (1,), generator=gen))
+            sd[k] = buffer[offset : offset + torch.Size(shape).numel()].view(shape)
     path = tmp_path / "yolox_x_8x8_300e_coco.pth"
     torch.save({"meta": {"epoch": 300}, "state_dict": sd}, path)
     load_checkpoint(yolox_x, str(path), strict=True)
