@@ -1,2 +1,3 @@
-
 from .batch_sync_random_resize import BatchSyncRandomResize
+from .det_data_preprocessor import DetDataPreprocessor
+from .track_data_preprocessor import TrackDataPreprocessor, stack_track_batch
