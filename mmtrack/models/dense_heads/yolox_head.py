@@ -334,7 +334,9 @@ class YOLOXHead(BaseModule):
                 )
             results.bboxes = results.bboxes / results.bboxes.new_tensor(scale_factor).repeat(2)
         if with_nms and results.bboxes.numel() > 0:
-            det_bboxes, keep = batched_nms(results.bboxes, results.scores, results.labels, cfg.nms)
+            det_bboxes, keep = batched_nms(
+                results.bboxes, results.scores, results.labels, cfg.get("nms")
+            )
             results = results[keep]
             results.scores = det_bboxes[:, -1]
         return results

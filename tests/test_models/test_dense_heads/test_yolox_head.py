@@ -75,6 +75,13 @@ def test_predict_by_feat_by_hand():
     assert torch.allclose(res.bboxes, expected)
 
 
+def test_predict_without_nms_cfg_only_sorts():
+    (res,) = _head().predict_by_feat(
+        *_raw_outputs(), batch_img_metas=[dict(scale_factor=(1, 1))], cfg=dict(score_thr=0.01)
+    )
+    assert torch.allclose(res.scores, torch.tensor([0.45, 0.4, 0.3, 0.05]), atol=1e-6)
+
+
 def test_predict_nothing_above_threshold():
     head = _head()
     cls, reg, obj = _raw_outputs()
