@@ -16,6 +16,24 @@ from mmtrack.registry import MODELS
 from mmtrack.structures import DetDataSample, TrackDataSample
 
 
+def resolve_warp_mode(cfg: Any) -> Any:
+    """Turn MMTracking's ``warp_mode='cv2.MOTION_EUCLIDEAN'`` strings into OpenCV constants.
+
+    Args:
+        cfg: a camera-motion-compensation config (other values pass through).
+
+    Raises:
+        ValueError: naming the value when it is not an OpenCV ``MOTION_*`` constant.
+    """
+    if not isinstance(cfg, dict) or not isinstance(cfg.get("warp_mode", None), str):
+        return cfg
+    mode = cfg["warp_mode"]
+    name = mode.split(".")[-1]
+    if not name.startswith("MOTION_") or not hasattr(cv2, name):
+        raise ValueError(f"{cfg.get('type', 'cmc')}: unknown warp_mode {mode!r}")
+    return dict(cfg, warp_mode=getattr(cv2, name))
+
+
 @MODELS.register_module()
 class BaseMOTModel(BaseModel):
     """Shared machinery of the MOT models (mmengine ``BaseModel``).
@@ -464,11 +482,17 @@ class BaseMOTModel(BaseModel):
         if tracker is None:
             return None
         cfg = dict(tracker)
+        if isinstance(cfg.get("cmc", None), dict):
+            cfg["cmc"] = resolve_warp_mode(dict(cfg["cmc"]))
         for key, value in defaults.items():
             if value is not None and cfg.get(key, None) is None:
                 cfg[key] = value
         return MODELS.build(cfg)
 
     def _tracker_reid_cfg(self) -> dict:
+        """Crop settings of the ReID input: the model's ``reid_crop_cfg``, else the tracker's."""
+        own = getattr(self, "reid_crop_cfg", None)
+        if isinstance(own, dict):
+            return own
         reid = getattr(self.tracker, "reid", None)
         return reid if isinstance(reid, dict) else {}

@@ -6,7 +6,7 @@ from typing import Optional, Union
 
 from mmtrack.registry import MODELS, TASK_UTILS
 
-from .base import BaseMOTModel
+from .base import BaseMOTModel, resolve_warp_mode
 
 
 @MODELS.register_module()
@@ -27,6 +27,10 @@ class BoTSORT(BaseMOTModel):
             has none. Defaults to None.
         cmc: camera-motion-compensation config, given to the tracker when
             its config has none. Defaults to None.
+        reid_crop_cfg: ``img_scale`` ``(h, w)`` and ``img_norm_cfg`` of the
+            ReID crops; None reads them from the tracker's ``reid`` dict
+            (MMTracking), else ``(256, 128)`` without renormalisation.
+            Defaults to None.
         data_preprocessor: data preprocessor config. Defaults to None.
         init_cfg: initialisation config. Defaults to None.
     """
@@ -38,6 +42,7 @@ class BoTSORT(BaseMOTModel):
         tracker: Optional[dict] = None,
         motion: Optional[dict] = None,
         cmc: Optional[dict] = None,
+        reid_crop_cfg: Optional[dict] = None,
         data_preprocessor: Optional[dict] = None,
         init_cfg: Union[dict, list, None] = None,
     ) -> None:
@@ -46,8 +51,9 @@ class BoTSORT(BaseMOTModel):
             self.detector = MODELS.build(detector)
         if reid is not None:
             self.reid = MODELS.build(reid)
+        self.reid_crop_cfg = reid_crop_cfg
         self.motion = TASK_UTILS.build(motion) if motion is not None else None
-        self.cmc = TASK_UTILS.build(cmc) if cmc is not None else None
+        self.cmc = TASK_UTILS.build(resolve_warp_mode(dict(cmc))) if cmc is not None else None
         self.tracker = self.build_tracker(tracker, motion=self.motion, cmc=self.cmc)
 
     @property

@@ -27,6 +27,10 @@ class DeepSORT(BaseMOTModel):
         tracker: tracker config. Defaults to None.
         motion: motion model config (``KalmanFilter``); given to the tracker
             when its config has none (MMTracking 0.14 puts it here). Defaults to None.
+        reid_crop_cfg: ``img_scale`` ``(h, w)`` and ``img_norm_cfg`` of the
+            ReID crops; None reads them from the tracker's ``reid`` dict
+            (MMTracking), else ``(256, 128)`` without renormalisation.
+            Defaults to None.
         data_preprocessor: data preprocessor config. Defaults to None.
         init_cfg: initialisation config. Defaults to None.
     """
@@ -37,6 +41,7 @@ class DeepSORT(BaseMOTModel):
         reid: Optional[dict] = None,
         tracker: Optional[dict] = None,
         motion: Optional[dict] = None,
+        reid_crop_cfg: Optional[dict] = None,
         data_preprocessor: Optional[dict] = None,
         init_cfg: Union[dict, list, None] = None,
     ) -> None:
@@ -45,5 +50,6 @@ class DeepSORT(BaseMOTModel):
             self.detector = MODELS.build(detector)
         if reid is not None:
             self.reid = MODELS.build(reid)
+        self.reid_crop_cfg = reid_crop_cfg
         self.motion = TASK_UTILS.build(motion) if motion is not None else None
         self.tracker = self.build_tracker(tracker, motion=self.motion)

@@ -6,7 +6,7 @@ from typing import Optional, Union
 
 from mmtrack.registry import MODELS, TASK_UTILS
 
-from .base import BaseMOTModel
+from .base import BaseMOTModel, resolve_warp_mode
 
 
 @MODELS.register_module()
@@ -29,6 +29,11 @@ class StrongSORT(BaseMOTModel):
             when its config has none. Defaults to None.
         cmc: camera-motion-compensation config, given to the tracker when
             its config has none. Defaults to None.
+        motion: another name of ``kalman`` (used when ``kalman`` is None).
+            Defaults to None.
+        reid_crop_cfg: ``img_scale`` ``(h, w)`` and ``img_norm_cfg`` of the
+            ReID crops; None reads them from the tracker's ``reid`` dict.
+            Defaults to None.
         data_preprocessor: data preprocessor config. Defaults to None.
         init_cfg: initialisation config. Defaults to None.
     """
@@ -40,6 +45,8 @@ class StrongSORT(BaseMOTModel):
         tracker: Optional[dict] = None,
         kalman: Optional[dict] = None,
         cmc: Optional[dict] = None,
+        motion: Optional[dict] = None,
+        reid_crop_cfg: Optional[dict] = None,
         data_preprocessor: Optional[dict] = None,
         init_cfg: Union[dict, list, None] = None,
     ) -> None:
@@ -48,8 +55,10 @@ class StrongSORT(BaseMOTModel):
             self.detector = MODELS.build(detector)
         if reid is not None:
             self.reid = MODELS.build(reid)
+        kalman = kalman if kalman is not None else motion
         self.kalman = TASK_UTILS.build(kalman) if kalman is not None else None
-        self.cmc = TASK_UTILS.build(cmc) if cmc is not None else None
+        self.reid_crop_cfg = reid_crop_cfg
+        self.cmc = TASK_UTILS.build(resolve_warp_mode(dict(cmc))) if cmc is not None else None
         self.tracker = self.build_tracker(tracker, motion=self.kalman, cmc=self.cmc)
 
     @property

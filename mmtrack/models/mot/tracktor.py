@@ -5,7 +5,6 @@ from __future__ import annotations
 import copy
 from typing import Any, Optional, Union
 
-import cv2
 import numpy as np
 import torch
 from mmengine.structures import InstanceData
@@ -15,18 +14,7 @@ from mmtrack.models.task_modules.motion import CameraMotionCompensation, LinearM
 from mmtrack.registry import MODELS, TASK_UTILS
 from mmtrack.structures import DetDataSample
 
-from .base import BaseMOTModel
-
-
-def _resolve_warp_mode(cfg: dict) -> dict:
-    """Turn MMTracking's ``warp_mode='cv2.MOTION_EUCLIDEAN'`` strings into OpenCV constants."""
-    mode = cfg.get("warp_mode", None)
-    if isinstance(mode, str):
-        name = mode.split(".")[-1]
-        if not name.startswith("MOTION_") or not hasattr(cv2, name):
-            raise ValueError(f"{cfg.get('type')}: unknown warp_mode {mode!r}")
-        cfg = dict(cfg, warp_mode=getattr(cv2, name))
-    return cfg
+from .base import BaseMOTModel, resolve_warp_mode
 
 
 @MODELS.register_module()
@@ -80,7 +68,7 @@ class Tracktor(BaseMOTModel):
         motions = [] if motion is None else motion if isinstance(motion, list) else [motion]
         built = []
         for cfg in motions:
-            m = TASK_UTILS.build(_resolve_warp_mode(dict(cfg))) if isinstance(cfg, dict) else cfg
+            m = TASK_UTILS.build(resolve_warp_mode(dict(cfg))) if isinstance(cfg, dict) else cfg
             if isinstance(m, CameraMotionCompensation):
                 self.cmc = m
             elif isinstance(m, LinearMotion):

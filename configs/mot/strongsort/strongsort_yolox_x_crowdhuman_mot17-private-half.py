@@ -1,0 +1,67 @@
+# StrongSORT (TMM 2023): YOLOX-X (CrowdHuman + MOT17 half-train), ReID R50
+# (MOT17), NSA Kalman filter, ECC camera-motion compensation; MOT17 half-val.
+# StrongSORT++'s GSI (Gaussian-smoothed interpolation) runs in the metric;
+# AFLink needs its trained link model and is off here.
+_base_ = ['../bytetrack/bytetrack_yolox_x_crowdhuman_mot17-private-half.py']
+
+model = dict(
+    type='StrongSORT',
+    detector=dict(
+        init_cfg=dict(
+            type='Pretrained',
+            checkpoint=  # noqa: E251
+            'checkpoints/yolox_x_crowdhuman_mot17-private-half_20220812_192036-b6c9ce9a.pth'  # noqa: E501
+        )),
+    motion=None,
+    kalman=dict(type='KalmanFilter', center_only=False, use_nsa=True),
+    cmc=dict(
+        type='CameraMotionCompensation',
+        warp_mode='cv2.MOTION_EUCLIDEAN',
+        num_iters=100,
+        stop_eps=0.00001),
+    reid=dict(
+        type='BaseReID',
+        data_preprocessor=None,
+        backbone=dict(
+            type='ResNet',
+            depth=50,
+            num_stages=4,
+            out_indices=(3, ),
+            style='pytorch'),
+        neck=dict(type='GlobalAveragePooling', kernel_size=(8, 4), stride=1),
+        head=dict(
+            type='LinearReIDHead',
+            num_fcs=1,
+            in_channels=2048,
+            fc_channels=1024,
+            out_channels=128,
+            num_classes=380,
+            loss_cls=dict(type='CrossEntropyLoss', loss_weight=1.0),
+            loss_triplet=dict(type='TripletLoss', margin=0.3, loss_weight=1.0),
+            norm_cfg=dict(type='BN1d'),
+            act_cfg=dict(type='ReLU')),
+        init_cfg=dict(
+            type='Pretrained',
+            checkpoint='checkpoints/reid_r50_6e_mot17-4bf6b63d.pth')),
+    tracker=dict(
+        _delete_=True,
+        type='StrongSORTTracker',
+        obj_score_thr=0.6,
+        reid=dict(
+            img_scale=(256, 128),
+            # the detector sees BGR 0-255; the ReID model ImageNet-normalised RGB
+            img_norm_cfg=dict(
+                mean=[123.675, 116.28, 103.53],
+                std=[58.395, 57.12, 57.375],
+                to_rgb=True),
+            match_score_thr=0.3,
+            motion_weight=0.02,
+            momentum=0.9),
+        match_iou_thr=0.3,
+        num_tentatives=2,
+        num_frames_retain=100))
+
+val_evaluator = dict(
+    interpolate_tracks_cfg=dict(
+        min_num_frames=5, max_num_frames=20, use_gsi=True, smooth_tau=10))
+test_evaluator = val_evaluator

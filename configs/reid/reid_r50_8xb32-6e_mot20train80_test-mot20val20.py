@@ -1,0 +1,7 @@
+# ReID ResNet-50 on MOT20 person crops (80% / 20% identity split).
+_base_ = ['./reid_r50_8xb32-6e_mot17train80_test-mot17val20.py']
+model = dict(head=dict(num_classes=1701))
+data_root = 'data/MOT20/'
+train_dataloader = dict(dataset=dict(data_root=data_root))
+val_dataloader = dict(dataset=dict(data_root=data_root))
+test_dataloader = val_dataloader
