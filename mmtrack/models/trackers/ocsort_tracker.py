@@ -94,10 +94,9 @@ class OCSORTTracker(BaseTracker):
             hits=np.ones(n, dtype=np.int64),
             last_frame=np.full(n, frame_id, dtype=np.int64),
             tentative=np.full(n, frame_id != 0, dtype=bool),
-            # hist[:, j] is the observation of frame (frame_id - j); NaN when missed.
-            hist=np.concatenate(
-                [bboxes[:, None, :], np.full((n, self.vel_delta_t, 4), np.nan)], axis=1
-            ),
+            # Ring buffer of the last vel_delta_t + 1 observations: slot f % (D + 1)
+            # holds frame f's observation, NaN when the track was missed.
+            hist=self._new_hist(bboxes, frame_id),
             velocity=np.zeros((n, 2)),
             has_velocity=np.zeros(n, dtype=bool),
             **extra,
@@ -127,25 +126,35 @@ class OCSORTTracker(BaseTracker):
     def _after_update(self, rows: np.ndarray, det_idx: np.ndarray, frame: dict[str, Any]) -> None:
         """Hook after the matched tracks ``rows`` took detections ``det_idx``."""
 
-    def _previous_observation(self, hist: np.ndarray, last_obs: np.ndarray) -> np.ndarray:
-        """Observation ``vel_delta_t`` frames back, or the closest one after it.
+    def _new_hist(self, bboxes: np.ndarray, frame_id: int) -> np.ndarray:
+        hist = np.full((len(bboxes), self.vel_delta_t + 1, 4), np.nan)
+        hist[:, frame_id % (self.vel_delta_t + 1)] = bboxes
+        return hist
+
+    def _history(self, rows: np.ndarray | slice, frame_id: int) -> np.ndarray:
+        """``(K, D, 4)`` observations of frames ``frame_id - D .. frame_id - 1``, oldest first."""
+        d = self.vel_delta_t
+        slots = [(frame_id - d + j) % (d + 1) for j in range(d)]
+        return self.tracks["hist"][rows][:, slots]
+
+    @staticmethod
+    def _previous_observation(hist: np.ndarray, last_obs: np.ndarray) -> np.ndarray:
+        """The oldest observation of ``hist``, or ``last_obs`` where it has none.
 
         Args:
-            hist: ``(K, D, 4)`` observations, ``hist[:, j]`` taken ``j + 1`` frames
-                before the current one (NaN where the track was missed).
-            last_obs: ``(K, 4)`` the latest observation, used when ``hist`` has none.
+            hist: ``(K, D, 4)`` observations, oldest first (NaN where missed).
+            last_obs: ``(K, 4)`` each track's latest observation.
 
         Returns:
-            ``(K, 4)``: the oldest observation in ``hist`` (``D`` frames back, or
-            the closest to it), else ``last_obs``.
+            ``(K, 4)``: the observation ``D`` frames back, else the closest one
+            after it, else ``last_obs`` (OC-SORT's ``k_previous_obs``).
         """
-        out = last_obs.copy()
-        found = np.zeros(len(hist), dtype=bool)
-        for j in range(hist.shape[1] - 1, -1, -1):  # oldest first
-            ok = ~found & ~np.isnan(hist[:, j, 0])
-            out[ok] = hist[ok, j]
-            found |= ok
-        return out
+        if hist.shape[1] == 0:
+            return last_obs.copy()
+        valid = ~np.isnan(hist[:, :, 0])
+        first = valid.argmax(axis=1)
+        picked = hist[np.arange(len(hist)), first]
+        return np.where(valid.any(axis=1)[:, None], picked, last_obs)
 
     # -- association --------------------------------------------------------------------------
     def _ocm_match(
@@ -228,7 +237,7 @@ class OCSORTTracker(BaseTracker):
             t["saved_mean"][confirmed[was_tracked]] = mean[was_tracked]
             t["saved_cov"][confirmed[was_tracked]] = cov[was_tracked]
         self._compensate_camera(frame)
-        prev_obs = self._previous_observation(t["hist"][:, : self.vel_delta_t], t["bboxes"])
+        prev_obs = self._previous_observation(self._history(slice(None), frame_id), t["bboxes"])
         track_boxes = kf_boxes(t["mean"], self._box_format)
         det_to_track = np.full(len(bboxes), -1, dtype=np.int64)
 
@@ -279,7 +288,7 @@ class OCSORTTracker(BaseTracker):
         missed[rows] = False
         self._update_tracks(rows, bboxes[matched], scores[matched], labels[matched], frame_id)
         self._after_update(rows, matched, frame)
-        self._mark_missed(np.flatnonzero(missed))
+        self._mark_missed(np.flatnonzero(missed), frame_id)
         out_ids = t["ids"][rows]
 
         # 6. New tracks from confident unmatched detections.
@@ -325,13 +334,10 @@ class OCSORTTracker(BaseTracker):
         mean, cov = self.kf.update(mean, cov, kf_measurements(bboxes, self._box_format))
         t["mean"][rows], t["cov"][rows] = mean, cov
         # Observation history and the direction over vel_delta_t frames.
-        hist = t["hist"][rows]
-        prev = self._previous_observation(hist[:, : self.vel_delta_t], t["bboxes"][rows])
+        prev = self._previous_observation(self._history(rows, frame_id), t["bboxes"][rows])
         t["velocity"][rows] = direction(prev, bboxes)
         t["has_velocity"][rows] = True
-        hist = np.roll(hist, 1, axis=1)
-        hist[:, 0] = bboxes
-        t["hist"][rows] = hist
+        t["hist"][rows, frame_id % (self.vel_delta_t + 1)] = bboxes
         t["bboxes"][rows] = bboxes
         t["scores"][rows] = scores
         t["labels"][rows] = labels
@@ -339,12 +345,8 @@ class OCSORTTracker(BaseTracker):
         t["last_frame"][rows] = frame_id
         t["tentative"][rows] &= t["hits"][rows] < self.num_tentatives
 
-    def _mark_missed(self, rows: np.ndarray) -> None:
-        if len(rows) == 0:
-            return
-        hist = np.roll(self.tracks["hist"][rows], 1, axis=1)
-        hist[:, 0] = np.nan
-        self.tracks["hist"][rows] = hist
+    def _mark_missed(self, rows: np.ndarray, frame_id: int) -> None:
+        self.tracks["hist"][rows, frame_id % (self.vel_delta_t + 1)] = np.nan
 
     def _pop_invalid(self, frame_id: int) -> None:
         if self.empty:

@@ -287,3 +287,16 @@ def test_quasi_dense_bisoftmax_and_backdrops_by_hand():
         embeds=np.array([[5.0, 5.0]]),
     )
     assert len(res["ids"]) == 0 and len(tracker.backdrops[0]["labels"]) == 1
+
+
+def test_ocsort_direction_uses_observation_delta_t_frames_back():
+    tracker = MODELS.build(dict(type="OCSORTTracker", vel_delta_t=3))
+    for f in range(6):
+        b = np.array([box(10 + 3 * f, 10 + 4 * f)], dtype=float)
+        if f == 2:  # missed frame: the history keeps a hole
+            b = np.zeros((0, 4))
+        tracker.update(b, np.full(len(b), 0.9), np.zeros(len(b), dtype=int), f)
+    # At frame 5 the history covers frames 2, 3, 4: frame 2 is a hole, so the direction
+    # is from frame 3's box to frame 5's: (dy, dx) = (8, 6) / 10.
+    np.testing.assert_allclose(tracker.tracks["velocity"][0], [0.8, 0.6], atol=1e-6)
+    assert tracker.ids == [0]
