@@ -14,8 +14,10 @@ from mmtrack.registry import HOOKS
 class YOLOXModeSwitchHook(Hook):
     """Turn off the strong augmentations and turn on the L1 loss at the end.
 
-    From epoch ``max_epochs - num_last_epochs`` (0-based; checked before each
-    training epoch) the hook:
+    Before each training epoch ``e`` (0-based) with
+    ``e + 1 >= max_epochs - num_last_epochs`` -- so the last
+    ``num_last_epochs + 1`` epochs, exactly as the original YOLOX and
+    MMDetection count -- the hook:
 
     1. calls ``train_dataloader.dataset.update_skip_type_keys(skip_type_keys)``
        so the mixing dataset skips Mosaic/RandomAffine/MixUp;
