@@ -1,0 +1,383 @@
+"""Synthetic MOT data and CPU-sized MOT/ReID configs for end-to-end tests."""
+
+from __future__ import annotations
+
+import json
+import os
+import os.path as osp
+import shutil
+from typing import Any, Callable, Optional
+
+from filelock import FileLock
+from mmengine.config import Config
+
+from mmtrack.datasets.synthetic import generate_mot_sequences
+
+from .tools import load_tool
+
+#: Image size of the synthetic videos, ``(h, w)``.
+SYN_IMG_SIZE = (160, 256)
+
+
+def make_synthetic_mot(
+    root: str,
+    num_seqs: int = 4,
+    num_frames: int = 40,
+    seed: int = 0,
+    reid: bool = True,
+) -> str:
+    """Write synthetic MOTChallenge videos and convert them as MMTracking does.
+
+    ``root/train/<SEQ>/...`` (raw MOTChallenge layout), then
+    ``mot2coco.py --convert-det --split-train`` into ``root/annotations``
+    (``{train,half-train,half-val}_cocoformat.json`` and
+    ``*_detections.pkl``) and, with ``reid``, ``mot2reid.py`` into
+    ``root/reid`` (``imgs/``, ``meta/train_80.txt``, ``meta/val_20.txt``).
+
+    Returns:
+        ``root``.
+    """
+    generate_mot_sequences(root, split="train", num_seqs=num_seqs, num_frames=num_frames, seed=seed)
+    load_tool("tools/dataset_converters/mot/mot2coco.py").main(
+        ["-i", root, "-o", osp.join(root, "annotations"), "--convert-det", "--split-train"]
+    )
+    if reid:
+        load_tool("tools/dataset_converters/mot/mot2reid.py").main(
+            [
+                "-i",
+                root,
+                "-o",
+                osp.join(root, "reid"),
+                "--val-split",
+                "0.2",
+                "--vis-threshold",
+                "0.3",
+                "--min-per-person",
+                "4",
+            ]
+        )
+    return root
+
+
+def tiny_yolox(widen_factor: float = 0.125) -> dict:
+    """A YOLOX small enough to train on the synthetic videos on one CPU core.
+
+    One class, CSPDarknet ``deepen_factor=0.33`` and the given width.
+    """
+    w = widen_factor
+    return dict(
+        type="YOLOX",
+        backbone=dict(type="CSPDarknet", deepen_factor=0.33, widen_factor=w),
+        neck=dict(
+            type="YOLOXPAFPN",
+            in_channels=[int(256 * w), int(512 * w), int(1024 * w)],
+            out_channels=int(256 * w),
+            num_csp_blocks=1,
+        ),
+        bbox_head=dict(
+            type="YOLOXHead", num_classes=1, in_channels=int(256 * w), feat_channels=int(256 * w)
+        ),
+        train_cfg=dict(assigner=dict(type="SimOTAAssigner", center_radius=2.5)),
+        test_cfg=dict(score_thr=0.01, nms=dict(type="nms", iou_threshold=0.65)),
+    )
+
+
+def _runtime(work_dir: str) -> dict:
+    return dict(
+        default_scope="mmtrack",
+        work_dir=work_dir,
+        default_hooks=dict(
+            timer=dict(type="IterTimerHook"),
+            logger=dict(type="LoggerHook", interval=50),
+            param_scheduler=dict(type="ParamSchedulerHook"),
+            checkpoint=dict(type="CheckpointHook", interval=100000, by_epoch=False),
+            sampler_seed=dict(type="DistSamplerSeedHook"),
+        ),
+        env_cfg=dict(cudnn_benchmark=False, dist_cfg=dict(backend="gloo")),
+        log_level="WARNING",
+        randomness=dict(seed=0),
+    )
+
+
+def mot_track_config(
+    data_root: str,
+    model: dict,
+    work_dir: str,
+    ann_file: str = "annotations/half-val_cocoformat.json",
+    gt_file: str = "gt/gt_half-val.txt",
+    detection_file: Optional[str] = None,
+) -> dict:
+    """Config for ``tools/test.py``: track the synthetic half-val frames, score with HOTA.
+
+    Frames keep their size (160 x 256, padded to multiples of 32), are fed one
+    at a time (``TrackImgSampler``) as ``(1, 1, C, H, W)`` clips through
+    ``TrackDataPreprocessor``; ``MOTChallengeMetric`` compares the tracks with
+    the half-val part of the ground truth.
+
+    Args:
+        data_root: root written by :func:`make_synthetic_mot`.
+        model: MOT model config (its ``data_preprocessor`` is set here when absent).
+        work_dir: output folder.
+        ann_file: CocoVID file of the frames to track.
+        gt_file: ground-truth file inside each sequence folder.
+        detection_file: public detections (``*_detections.pkl``) to attach
+            to the frames, or None.
+    """
+    model = dict(model)
+    model.setdefault("data_preprocessor", dict(type="TrackDataPreprocessor", pad_size_divisor=32))
+    dataset: dict[str, Any] = dict(
+        type="MOTChallengeDataset",
+        data_root=data_root,
+        ann_file=ann_file,
+        data_prefix=dict(img_path="train"),
+        metainfo=dict(classes=("pedestrian",)),
+        ref_img_sampler=None,
+        load_as_video=True,
+        test_mode=True,
+        pipeline=[
+            dict(
+                type="TransformBroadcaster",
+                transforms=[
+                    dict(type="LoadImageFromFile"),
+                    dict(type="LoadTrackAnnotations"),
+                ],
+            ),
+            dict(type="PackTrackInputs"),
+        ],
+    )
+    if detection_file is not None:
+        dataset["detection_file"] = osp.join(data_root, detection_file)
+    cfg = _runtime(work_dir)
+    cfg.update(
+        model=model,
+        test_dataloader=dict(
+            batch_size=1,
+            num_workers=0,
+            sampler=dict(type="TrackImgSampler"),
+            dataset=dataset,
+        ),
+        test_evaluator=dict(
+            type="MOTChallengeMetric",
+            metric=["HOTA", "CLEAR", "Identity"],
+            gt_file=gt_file,
+            outfile_prefix=osp.join(work_dir, "tracks"),
+        ),
+        test_cfg=dict(type="TestLoop"),
+    )
+    return cfg
+
+
+def mot_detector_train_config(
+    data_root: str,
+    work_dir: str,
+    detector: Optional[dict] = None,
+    max_iters: int = 250,
+    lr: float = 5e-3,
+    batch_size: int = 8,
+) -> dict:
+    """Config for ``tools/train.py``: train a ByteTrack model's detector on half-train frames.
+
+    The MOT wrapper (``ByteTrack``) receives single images through
+    ``TrackDataPreprocessor(use_det_processor=True)`` and trains its
+    detector (as MMDetection 3.x); AdamW, linear warm-up, flips only.
+    The checkpoint's ``detector.*`` weights load into any MOT model with
+    the same detector.
+    """
+    cfg = _runtime(work_dir)
+    cfg.update(
+        model=dict(
+            type="ByteTrack",
+            data_preprocessor=dict(
+                type="TrackDataPreprocessor", pad_size_divisor=32, use_det_processor=True
+            ),
+            detector=detector or tiny_yolox(),
+            tracker=dict(type="ByteTracker"),
+        ),
+        train_dataloader=dict(
+            batch_size=batch_size,
+            num_workers=0,
+            sampler=dict(type="InfiniteSampler", shuffle=True),
+            dataset=dict(
+                type="CocoDataset",
+                data_root=data_root,
+                ann_file="annotations/half-train_cocoformat.json",
+                data_prefix=dict(img_path="train"),
+                metainfo=dict(classes=("pedestrian",)),
+                filter_cfg=dict(filter_empty_gt=True),
+                pipeline=[
+                    dict(type="LoadImageFromFile"),
+                    dict(type="LoadAnnotations", with_bbox=True),
+                    dict(type="RandomFlip", prob=0.5),
+                    dict(type="PackDetInputs"),
+                ],
+            ),
+        ),
+        optim_wrapper=dict(
+            type="OptimWrapper", optimizer=dict(type="AdamW", lr=lr, weight_decay=5e-4)
+        ),
+        param_scheduler=[
+            dict(type="LinearLR", start_factor=0.1, by_epoch=False, begin=0, end=20),
+        ],
+        train_cfg=dict(type="IterBasedTrainLoop", max_iters=max_iters),
+    )
+    cfg["default_hooks"]["checkpoint"] = dict(
+        type="CheckpointHook", interval=max_iters, by_epoch=False
+    )
+    return cfg
+
+
+def reid_train_config(
+    data_root: str,
+    work_dir: str,
+    num_classes: int,
+    max_iters: int = 4,
+    img_scale: tuple[int, int] = (64, 32),
+) -> dict:
+    """Config for ``tools/train.py``: a small ReID (ResNet-18) on ``mot2reid`` crops.
+
+    Triplet groups of 4 identities x 2 crops, resized to ``img_scale``
+    ``(h, w)``; validation on ``val_20.txt`` with ``ReIDMetrics`` (mAP, CMC)
+    after training.
+    """
+    h, w = img_scale
+    cfg = _runtime(work_dir)
+    cfg.update(
+        model=dict(
+            type="BaseReID",
+            data_preprocessor=dict(
+                type="ReIDDataPreprocessor",
+                mean=[123.675, 116.28, 103.53],
+                std=[58.395, 57.12, 57.375],
+                bgr_to_rgb=True,
+            ),
+            backbone=dict(type="ResNet", depth=18, num_stages=4, out_indices=(3,)),
+            neck=dict(type="GlobalAveragePooling"),
+            head=dict(
+                type="LinearReIDHead",
+                num_fcs=1,
+                in_channels=512,
+                fc_channels=64,
+                out_channels=32,
+                num_classes=num_classes,
+                loss_cls=dict(type="CrossEntropyLoss", loss_weight=1.0),
+                loss_triplet=dict(type="TripletLoss", margin=0.3, loss_weight=1.0),
+                norm_cfg=dict(type="BN1d"),
+                act_cfg=dict(type="ReLU"),
+            ),
+        ),
+        train_dataloader=dict(
+            batch_size=1,
+            num_workers=0,
+            sampler=dict(type="InfiniteSampler", shuffle=True),
+            dataset=dict(
+                type="ReIDDataset",
+                data_root=data_root,
+                triplet_sampler=dict(num_ids=4, ins_per_id=2),
+                data_prefix=dict(img_path="reid/imgs"),
+                ann_file="reid/meta/train_80.txt",
+                pipeline=[
+                    dict(
+                        type="TransformBroadcaster",
+                        share_random_params=False,
+                        transforms=[
+                            dict(type="LoadImageFromFile", to_float32=True),
+                            dict(type="Resize", scale=(w, h), keep_ratio=False),
+                            dict(type="RandomFlip", prob=0.5, direction="horizontal"),
+                        ],
+                    ),
+                    dict(type="PackReIDInputs", meta_keys=("flip", "flip_direction")),
+                ],
+            ),
+        ),
+        val_dataloader=dict(
+            batch_size=8,
+            num_workers=0,
+            sampler=dict(type="DefaultSampler", shuffle=False),
+            dataset=dict(
+                type="ReIDDataset",
+                data_root=data_root,
+                triplet_sampler=None,
+                data_prefix=dict(img_path="reid/imgs"),
+                ann_file="reid/meta/val_20.txt",
+                test_mode=True,
+                pipeline=[
+                    dict(type="LoadImageFromFile", to_float32=True),
+                    dict(type="Resize", scale=(w, h), keep_ratio=False),
+                    dict(type="PackReIDInputs"),
+                ],
+            ),
+        ),
+        val_evaluator=dict(type="ReIDMetrics", metric=["mAP", "CMC"]),
+        optim_wrapper=dict(type="OptimWrapper", optimizer=dict(type="SGD", lr=0.01, momentum=0.9)),
+        train_cfg=dict(type="IterBasedTrainLoop", max_iters=max_iters, val_interval=max_iters),
+        val_cfg=dict(type="ValLoop"),
+    )
+    return cfg
+
+
+def latest_metrics(work_dir: str) -> dict[str, float]:
+    """Metrics logged by the latest ``tools/test.py``/``train.py`` run in ``work_dir``.
+
+    Reads ``<work_dir>/<timestamp>/<timestamp>.json`` (what ``tools/test.py``
+    logs) or else the last line with metrics of
+    ``<work_dir>/<timestamp>/vis_data/scalars.json`` (validation during
+    training), and strips the metric prefix
+    (``motchallenge-metric/HOTA`` -> ``HOTA``).
+
+    Raises:
+        FileNotFoundError: when no run logged metrics under ``work_dir``.
+    """
+    runs = sorted(d for d in os.listdir(work_dir) if osp.isdir(osp.join(work_dir, d)))
+    for run in reversed(runs):
+        for path in (
+            osp.join(work_dir, run, f"{run}.json"),
+            osp.join(work_dir, run, "vis_data", "scalars.json"),
+        ):
+            if not osp.isfile(path):
+                continue
+            metrics: dict[str, float] = {}
+            with open(path) as f:
+                for line in f:
+                    row = json.loads(line)
+                    if any("/" in k for k in row):
+                        metrics = {k.split("/")[-1]: v for k, v in row.items() if "/" in k}
+            if metrics:
+                return metrics
+    raise FileNotFoundError(f"{work_dir}: no run logged metrics (<timestamp>/<timestamp>.json)")
+
+
+def run_tool(tool: str, cfg: dict, cfg_path: str, *args: str) -> None:
+    """Dump ``cfg`` to ``cfg_path`` and run ``tools/<tool>.py cfg_path *args`` in-process."""
+    Config(cfg).dump(cfg_path)
+    load_tool(f"tools/{tool}.py").main([cfg_path, *args])
+
+
+def shared_dir(tmp_path_factory: Any, name: str, produce: Callable[[str], None]) -> str:
+    """A folder made once per test session, also across ``pytest -n`` workers.
+
+    The first caller runs ``produce(folder)`` under a file lock in the
+    session's shared temporary folder; later callers (other xdist workers
+    too) wait for it and reuse the result.
+
+    Args:
+        tmp_path_factory: pytest's ``tmp_path_factory`` fixture.
+        name: folder name.
+        produce: fills the folder.
+
+    Returns:
+        The folder path.
+    """
+    base = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        base = base.parent
+    folder = osp.join(str(base), name)
+    done = folder + ".done"
+    with FileLock(folder + ".lock"):
+        if not osp.exists(done):
+            if osp.isdir(folder):
+                shutil.rmtree(folder)
+            os.makedirs(folder)
+            produce(folder)
+            with open(done, "w") as f:
+                f.write("ok\n")
+    return folder
