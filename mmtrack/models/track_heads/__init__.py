@@ -1,7 +1,14 @@
 """Tracking heads on detector features (QDTrack)."""
 
+from .qdtrack_samplers import CombinedSampler, InstanceBalancedPosSampler
 from .quasi_dense_embed_head import QuasiDenseEmbedHead
 from .quasi_dense_track_head import QuasiDenseTrackHead
 from .similarity import embed_similarity
 
-__all__ = ["QuasiDenseEmbedHead", "QuasiDenseTrackHead", "embed_similarity"]
+__all__ = [
+    "CombinedSampler",
+    "InstanceBalancedPosSampler",
+    "QuasiDenseEmbedHead",
+    "QuasiDenseTrackHead",
+    "embed_similarity",
+]
