@@ -15,6 +15,7 @@ model = dict(
     type='ByteTrack',
     data_preprocessor=dict(
         type='TrackDataPreprocessor',
+        use_det_processor=True,
         pad_size_divisor=32,
         batch_augments=[
             dict(
