@@ -1,0 +1,3 @@
+# MMTracking 1.x name of
+# qdtrack_faster-rcnn_r50_fpn_4e_crowdhuman_mot17-private-half.py.
+_base_ = ['./qdtrack_faster-rcnn_r50_fpn_4e_crowdhuman_mot17-private-half.py']

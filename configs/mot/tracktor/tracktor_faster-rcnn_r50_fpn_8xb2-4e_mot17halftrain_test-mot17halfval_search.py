@@ -1,0 +1,2 @@
+# MMTracking 1.x name of tracktor_faster-rcnn_r50_fpn_4e_mot17-public-half_search.py.
+_base_ = ['./tracktor_faster-rcnn_r50_fpn_4e_mot17-public-half_search.py']

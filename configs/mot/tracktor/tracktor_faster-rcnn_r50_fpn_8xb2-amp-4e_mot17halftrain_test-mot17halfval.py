@@ -1,0 +1,2 @@
+# MMTracking 1.x name of tracktor_faster-rcnn_r50_fpn_fp16_4e_mot17-private-half.py.
+_base_ = ['./tracktor_faster-rcnn_r50_fpn_fp16_4e_mot17-private-half.py']
