@@ -486,3 +486,105 @@ def tiny_faster_rcnn(num_classes: int = 1, channels: int = 32) -> dict:
             rcnn=dict(score_thr=0.0, nms=dict(type="nms", iou_threshold=0.5), max_per_img=20),
         ),
     )
+
+
+def qdtrack_train_config(
+    data_root: str, work_dir: str, max_iters: int = 4, batch_size: int = 2
+) -> dict:
+    """Config for ``tools/train.py``: QDTrack (tiny Faster R-CNN) on key/reference frame pairs.
+
+    ``MOTChallengeDataset`` with a reference frame within 10 frames of each
+    key frame (half-train), packed as 2-frame clips by ``PackTrackInputs``;
+    flips shared by both frames. Logs every iteration.
+    """
+    cfg = _runtime(work_dir)
+    cfg["default_hooks"]["logger"] = dict(type="LoggerHook", interval=1)
+    cfg["default_hooks"]["checkpoint"] = dict(
+        type="CheckpointHook", interval=max_iters, by_epoch=False
+    )
+    cfg.update(
+        model=dict(
+            type="QDTrack",
+            data_preprocessor=dict(
+                type="TrackDataPreprocessor",
+                mean=[103.530, 116.280, 123.675],
+                std=[1.0, 1.0, 1.0],
+                pad_size_divisor=32,
+            ),
+            detector=tiny_faster_rcnn(),
+            track_head=dict(
+                type="QuasiDenseTrackHead",
+                roi_extractor=dict(
+                    type="SingleRoIExtractor",
+                    roi_layer=dict(type="RoIAlign", output_size=7, sampling_ratio=0),
+                    out_channels=32,
+                    featmap_strides=[4, 8, 16, 32],
+                ),
+                embed_head=dict(
+                    type="QuasiDenseEmbedHead",
+                    num_convs=1,
+                    num_fcs=1,
+                    in_channels=32,
+                    conv_out_channels=32,
+                    fc_out_channels=64,
+                    embed_channels=32,
+                    norm_cfg=dict(type="GN", num_groups=8),
+                ),
+                train_cfg=dict(
+                    assigner=dict(
+                        type="MaxIoUAssigner",
+                        pos_iou_thr=0.7,
+                        neg_iou_thr=0.5,
+                        min_pos_iou=0.5,
+                        match_low_quality=False,
+                        ignore_iof_thr=-1,
+                    ),
+                    sampler=dict(
+                        type="CombinedSampler",
+                        num=64,
+                        pos_fraction=0.5,
+                        neg_pos_ub=3,
+                        add_gt_as_proposals=True,
+                        pos_sampler=dict(type="InstanceBalancedPosSampler"),
+                        neg_sampler=dict(type="RandomSampler"),
+                    ),
+                ),
+            ),
+            tracker=dict(type="QuasiDenseTracker"),
+        ),
+        train_dataloader=dict(
+            batch_size=batch_size,
+            num_workers=0,
+            sampler=dict(type="TrackImgSampler"),
+            dataset=dict(
+                type="MOTChallengeDataset",
+                data_root=data_root,
+                ann_file="annotations/half-train_cocoformat.json",
+                data_prefix=dict(img_path="train"),
+                metainfo=dict(classes=("pedestrian",)),
+                filter_cfg=dict(filter_empty_gt=True),
+                ref_img_sampler=dict(
+                    num_ref_imgs=1, frame_range=10, filter_key_img=True, method="uniform"
+                ),
+                pipeline=[
+                    dict(
+                        type="TransformBroadcaster",
+                        share_random_params=True,
+                        transforms=[
+                            dict(type="LoadImageFromFile"),
+                            dict(type="LoadTrackAnnotations"),
+                            dict(type="RandomFlip", prob=0.5),
+                        ],
+                    ),
+                    dict(type="PackTrackInputs"),
+                ],
+            ),
+        ),
+        optim_wrapper=dict(
+            type="OptimWrapper",
+            optimizer=dict(type="SGD", lr=0.01, momentum=0.9, weight_decay=1e-4),
+            clip_grad=dict(max_norm=35, norm_type=2),
+        ),
+        train_cfg=dict(type="IterBasedTrainLoop", max_iters=max_iters),
+    )
+    return cfg
