@@ -3,16 +3,26 @@
 Synthetic videos -> ``mot2reid.py`` (80% / 20% identity split) -> a
 ResNet-18 ReID (cross-entropy + triplet) trained for a few iterations of
 triplet groups, validated with ``ReIDMetrics`` (mAP, CMC) on the held-out
-identities.
+identities. Its checkpoint then serves DeepSORT (``reid.init_cfg``, as
+MMTracking configs do) on the public detections, where the appearance cue
+lifts association over SORT with the same settings (here AssA about 76
+against 57, HOTA 75 against 65).
 """
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import os.path as osp
 
-from mmtrack.testing.mot import latest_metrics, make_synthetic_mot, reid_train_config, run_tool
+from mmtrack.testing.mot import (
+    latest_metrics,
+    make_synthetic_mot,
+    mot_track_config,
+    reid_train_config,
+    run_tool,
+)
 
 
 def test_reid_trains_and_evaluates(tmp_path):
@@ -41,3 +51,45 @@ def test_reid_trains_and_evaluates(tmp_path):
     assert len(val_ids) >= 3
     assert 0.5 < m["mAP"] <= 1.0
     assert m["mAP"] <= m["R1"] + 1e-6 and m["R1"] <= m["R5"] + 1e-6
+
+    # DeepSORT with this ReID model against SORT, on the public detections
+    reid = copy.deepcopy(cfg["model"])
+    reid.pop("data_preprocessor")
+    reid["init_cfg"] = dict(type="Pretrained", checkpoint=osp.join(work, "iter_8.pth"))
+    sort_tracker = dict(
+        type="SORTTracker",
+        obj_score_thr=0.5,
+        match_iou_thr=0.5,
+        num_tentatives=2,
+        num_frames_retain=100,
+    )
+    results = {}
+    for name, extra in (
+        (
+            "deepsort",
+            dict(
+                reid=reid,
+                tracker=dict(sort_tracker, reid=dict(img_scale=(64, 32), match_score_thr=2.0)),
+            ),
+        ),
+        ("sort", dict(tracker=sort_tracker)),
+    ):
+        model = dict(
+            type="DeepSORT",
+            data_preprocessor=dict(
+                type="TrackDataPreprocessor",
+                mean=[123.675, 116.28, 103.53],
+                std=[58.395, 57.12, 57.375],
+                bgr_to_rgb=True,
+            ),
+            motion=dict(type="KalmanFilter"),
+            **extra,
+        )
+        out = str(tmp_path / name)
+        track_cfg = mot_track_config(
+            data, model, out, detection_file="annotations/half-val_detections.pkl"
+        )
+        run_tool("test", track_cfg, str(tmp_path / f"{name}.py"))
+        results[name] = latest_metrics(out)
+    assert results["deepsort"]["AssA"] > results["sort"]["AssA"] + 5, results
+    assert results["deepsort"]["HOTA"] >= 60.0, results
