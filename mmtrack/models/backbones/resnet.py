@@ -96,7 +96,8 @@ class BasicBlock(BaseModule):
             identity = x if self.downsample is None else self.downsample(x)
             out = self.relu(self.norm1(self.conv1(x)))
             out = self.norm2(self.conv2(out))
-            return out + identity
+            out += identity  # in place: saves a feature-map allocation per block
+            return out
 
         if self.with_cp and x.requires_grad:
             out = cp.checkpoint(_inner, x, use_reentrant=False)
@@ -207,7 +208,8 @@ class Bottleneck(BaseModule):
             out = self.relu(self.norm1(self.conv1(x)))
             out = self.relu(self.norm2(self.conv2(out)))
             out = self.norm3(self.conv3(out))
-            return out + identity
+            out += identity  # in place: saves a feature-map allocation per block
+            return out
 
         if self.with_cp and x.requires_grad:
             out = cp.checkpoint(_inner, x, use_reentrant=False)

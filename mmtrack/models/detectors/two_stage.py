@@ -16,6 +16,11 @@ from mmtrack.registry import MODELS
 from mmtrack.structures import DetDataSample
 
 
+def _is_pretrained(init_cfg: Union[dict, list, None]) -> bool:
+    cfgs = init_cfg if isinstance(init_cfg, list) else [init_cfg]
+    return any(isinstance(c, dict) and c.get("type") == "Pretrained" for c in cfgs)
+
+
 def _rpn_samples(batch_data_samples: list) -> list:
     """Copies of the samples whose gt labels are all 0 (RPN is class-agnostic)."""
     out = []
@@ -88,6 +93,20 @@ class TwoStageDetector(BaseModel):
             self.roi_head = MODELS.build(roi_cfg)
         self.train_cfg = train_cfg
         self.test_cfg = test_cfg
+
+    def init_weights(self) -> None:
+        """Initialise; a whole-detector ``Pretrained`` file makes the sub-modules' ones moot.
+
+        When ``init_cfg`` loads the whole detector (e.g. a COCO model-zoo
+        file), ``Pretrained`` configs of sub-modules (the backbone's
+        ``torchvision://resnet50``) would be overwritten anyway, so they are
+        dropped and need no file.
+        """
+        if _is_pretrained(self.init_cfg):
+            for module in self.modules():
+                if module is not self and _is_pretrained(getattr(module, "init_cfg", None)):
+                    module.init_cfg = None
+        super().init_weights()
 
     @property
     def with_neck(self) -> bool:

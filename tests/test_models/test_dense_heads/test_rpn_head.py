@@ -155,3 +155,32 @@ def test_proposals_min_size_topk_and_nms():
     (res,) = head.predict_by_feat([logits], [deltas], [meta2], rescale=True)
     b = box(3, 3)
     assert res.bboxes[0].tolist() == [b[0] / 2, b[1] / 4, b[2] / 2, b[3] / 4]
+
+
+def test_level_by_level_nms_equals_offset_nms():
+    torch.manual_seed(0)
+    head = MODELS.build(
+        dict(
+            type="RPNHead",
+            in_channels=4,
+            feat_channels=4,
+            anchor_generator=dict(
+                type="AnchorGenerator", strides=[8, 16], ratios=[0.5, 1.0, 2.0], scales=[2]
+            ),
+            test_cfg=dict(
+                nms_pre=50,
+                max_per_img=40,
+                nms=dict(type="nms", iou_threshold=0.5),
+                min_bbox_size=0,
+            ),
+        )
+    )
+    scores = [torch.randn(1, 3, 8, 8), torch.randn(1, 3, 4, 4)]
+    deltas = [torch.randn(1, 12, 8, 8) * 0.2, torch.randn(1, 12, 4, 4) * 0.2]
+    meta = det_sample((64, 64)).metainfo
+    (split,) = head.predict_by_feat(scores, deltas, [meta])
+    cfg = ConfigDict(head.test_cfg)
+    cfg.nms = dict(type="nms", iou_threshold=0.5, split_thr=10**6)  # one NMS, level offsets
+    (joint,) = head.predict_by_feat(scores, deltas, [meta], cfg=cfg)
+    assert len(split) == 40
+    assert torch.equal(split.bboxes, joint.bboxes) and torch.equal(split.scores, joint.scores)

@@ -127,3 +127,21 @@ def test_mask_rcnn_loss_and_predict_masks():
     pred = out.pred_instances
     assert len(pred) > 0 and pred.masks.shape == (len(pred), 40, 50)
     assert pred.masks.dtype == torch.bool
+
+
+def test_whole_detector_checkpoint_makes_backbone_pretrained_moot(tmp_path, monkeypatch):
+    monkeypatch.setenv("TORCH_HOME", str(tmp_path))  # no cached torchvision weights
+    src = MODELS.build(tiny_faster_rcnn_cfg())
+    path = tmp_path / "det.pth"
+    torch.save({"state_dict": src.state_dict()}, path)
+    cfg = tiny_faster_rcnn_cfg()
+    cfg["backbone"]["init_cfg"] = dict(type="Pretrained", checkpoint="torchvision://resnet18")
+    cfg["init_cfg"] = dict(type="Pretrained", checkpoint=str(path))
+    model = MODELS.build(cfg)
+    model.init_weights()  # the backbone's remote weights are not needed
+    for k, v in src.state_dict().items():
+        assert torch.equal(model.state_dict()[k], v), k
+    # without the whole-detector file the backbone's reference must resolve
+    cfg.pop("init_cfg")
+    with pytest.raises(FileNotFoundError, match="torchvision://resnet18"):
+        MODELS.build(cfg).init_weights()

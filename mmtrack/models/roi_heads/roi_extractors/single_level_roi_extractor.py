@@ -61,9 +61,10 @@ class SingleRoIExtractor(BaseRoIExtractor):
         rois = rois.type_as(feats[0])
         out_size = self.roi_layers[0].output_size
         num_levels = len(feats)
-        roi_feats = feats[0].new_zeros(rois.size(0), self.out_channels, *out_size)
         if len(rois) == 0:
-            return roi_feats
+            return feats[0].new_zeros(0, self.out_channels, *out_size)
+        # every roi is written by exactly one level below, so no zero fill is needed
+        roi_feats = feats[0].new_empty(rois.size(0), self.out_channels, *out_size)
         target_lvls = self.map_roi_levels(rois, num_levels)
         if roi_scale_factor is not None:
             rois = self.roi_rescale(rois, roi_scale_factor)
@@ -73,7 +74,8 @@ class SingleRoIExtractor(BaseRoIExtractor):
             inds = (target_lvls == i).nonzero(as_tuple=False).squeeze(1)
             if inds.numel() > 0:
                 roi_feats[inds] = self.roi_layers[i](feats[i], rois[inds]).to(roi_feats.dtype)
-            else:
-                # keep every level in the graph (DDP needs all parameters used)
+            elif torch.is_grad_enabled() and feats[i].requires_grad:
+                # keep every level in the graph when training (DDP needs all
+                # parameters used); skipped at inference, where it only costs time
                 roi_feats = roi_feats + feats[i].sum() * 0.0
         return roi_feats

@@ -1,0 +1,73 @@
+"""tools/analysis_tools/benchmark.py on tiny inputs (speed itself is not asserted)."""
+
+import importlib.util
+import os.path as osp
+
+import pytest
+
+REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+
+
+def _tool():
+    path = osp.join(REPO, "tools", "analysis_tools", "benchmark.py")
+    spec = importlib.util.spec_from_file_location("_h7_benchmark", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_detector_fps_and_torchvision_ratio():
+    bench = _tool()
+    cfg = osp.join(REPO, "configs", "det", "faster-rcnn_r18_fpn_synthetic.py")
+    out = bench.main(
+        [
+            cfg,
+            "--shape",
+            "64",
+            "96",
+            "--max-iter",
+            "2",
+            "--warmup",
+            "1",
+            "--log-interval",
+            "1",
+            "--compare-torchvision",
+            "--device",
+            "cpu",
+        ]
+    )
+    assert out["fps"] > 0 and out["torchvision_fps"] > 0
+    assert out["ratio"] == pytest.approx(out["fps"] / out["torchvision_fps"])
+    assert out["median_pair_ratio"] > 0
+
+
+def test_tracking_model_and_fused_bn():
+    bench = _tool()
+    cfg = osp.join(
+        REPO, "configs", "mot", "deepsort", "sort_faster-rcnn_fpn_4e_mot17-private-half.py"
+    )
+    if not osp.isfile(cfg):
+        pytest.skip("the SORT config is not in this checkout")
+    out = bench.main(
+        [
+            cfg,
+            "--shape",
+            "64",
+            "96",
+            "--max-iter",
+            "2",
+            "--warmup",
+            "1",
+            "--fuse-conv-bn",
+            "--device",
+            "cpu",
+        ]
+    )
+    assert out["fps"] > 0 and "ratio" not in out
+
+
+def test_bad_arguments():
+    bench = _tool()
+    with pytest.raises(bench.ConfigInputError, match="max-iter"):
+        bench.parse_args(["x.py", "--max-iter", "0"])
+    assert bench.run_tool(bench.main, ["missing_config.py", "--max-iter", "1"]) == 1
