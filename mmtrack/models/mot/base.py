@@ -376,6 +376,7 @@ class BaseMOTModel(BaseModel):
         frame: DetDataSample,
         img_scale: tuple[int, int] = (256, 128),
         img_norm_cfg: Optional[dict] = None,
+        chunk_size: int = 64,
     ) -> Tensor:
         """ReID embeddings of box crops (MMTracking's ``crop_imgs`` + ``reid``).
 
@@ -383,7 +384,9 @@ class BaseMOTModel(BaseModel):
         ``img_shape`` and rounded to integer pixels; each crop is resized
         (bilinear) to ``img_scale`` and, with ``img_norm_cfg``
         (``dict(mean, std, to_rgb)``), renormalised from the data
-        preprocessor's normalisation to the ReID model's.
+        preprocessor's normalisation to the ReID model's. Crops go through the
+        ReID model ``chunk_size`` at a time, so memory stays bounded however
+        many boxes a frame has.
 
         Args:
             img: ``(1, C, H, W)`` preprocessed image.
@@ -392,17 +395,24 @@ class BaseMOTModel(BaseModel):
             img_scale: ``(h, w)`` of the ReID input. Defaults to (256, 128).
             img_norm_cfg: target normalisation, or None to keep the
                 detector's. Defaults to None.
+            chunk_size: crops per ReID forward pass. Defaults to 64.
 
         Returns:
             ``(N, D)`` embeddings (``D`` the ReID head's ``out_channels``).
         """
         if not self.with_reid:
             raise ValueError(f"{type(self).__name__}: crop_embeds needs a reid model")
-        crops = self.crop_imgs(img, bboxes, frame, img_scale, img_norm_cfg)
-        if crops.size(0) == 0:
+        bboxes = bboxes.reshape(-1, 4)
+        if len(bboxes) == 0:
             out = getattr(getattr(self.reid, "head", None), "out_channels", 0)
             return img.new_zeros((0, out))
-        return self.reid(crops, mode="tensor")
+        embeds = []
+        for start in range(0, len(bboxes), chunk_size):
+            crops = self.crop_imgs(
+                img, bboxes[start : start + chunk_size], frame, img_scale, img_norm_cfg
+            )
+            embeds.append(self.reid(crops, mode="tensor"))
+        return torch.cat(embeds, dim=0)
 
     def crop_imgs(
         self,

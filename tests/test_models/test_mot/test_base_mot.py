@@ -6,6 +6,7 @@ import cv2
 import numpy as np
 import pytest
 import torch
+import torch.nn.functional as F
 from mmengine.structures import InstanceData
 from torch import nn
 
@@ -353,3 +354,27 @@ def test_freeze_properties_and_errors():
     )
     assert strong.with_cmc and strong.with_kalman_filter
     assert strong.tracker.cmc.warp_mode == cv2.MOTION_EUCLIDEAN and strong.tracker.motion.use_nsa
+
+
+def test_crop_embeds_in_chunks_equal_one_pass():
+    model = MODELS.build(
+        dict(
+            type="DeepSORT",
+            data_preprocessor=dict(type="TrackDataPreprocessor"),
+            tracker=dict(type="SORTTracker"),
+        )
+    )
+    model.reid = StubReID()
+    data = _batch(model, _image(40, 60, seed=2), _frame(0))
+    img, frame = data["inputs"][0], data["data_samples"][0][0]
+    boxes = torch.tensor(
+        [[0.0, 0, 10, 20], [5, 5, 30, 30], [20, 0, 60, 40], [1, 1, 3, 3], [50, 30, 59, 39]]
+    )
+    one = model.crop_embeds(img, boxes, frame, img_scale=(8, 4))
+    chunked = model.crop_embeds(img, boxes, frame, img_scale=(8, 4), chunk_size=2)
+    assert torch.allclose(one, chunked)
+    assert model.reid.shapes[1:] == [(2, 3, 8, 4), (2, 3, 8, 4), (1, 3, 8, 4)]
+    # embedding of the first crop = mean colour of the resized crop, by hand
+    crop = F.interpolate(img[:, :, 0:20, 0:10], size=(8, 4), mode="bilinear", align_corners=False)
+    assert torch.allclose(one[0], crop[0].mean(dim=(1, 2)))
+    assert model.crop_embeds(img, boxes[:0], frame).shape == (0, 3)
