@@ -358,7 +358,7 @@ class BaseMOTModel(BaseModel):
         """
         img = img.detach().float().reshape(-1, *img.shape[-2:]).cpu()
         mean, std, swapped = self._preproc_stats(img.size(0))
-        img = img * std + mean
+        img = img * std.cpu() + mean.cpu()
         if swapped:
             img = img.flip(0)
         h, w = frame.metainfo.get("img_shape", img.shape[-2:])[:2]

@@ -378,3 +378,33 @@ def test_crop_embeds_in_chunks_equal_one_pass():
     crop = F.interpolate(img[:, :, 0:20, 0:10], size=(8, 4), mode="bilinear", align_corners=False)
     assert torch.allclose(one[0], crop[0].mean(dim=(1, 2)))
     assert model.crop_embeds(img, boxes[:0], frame).shape == (0, 3)
+
+
+@pytest.mark.cuda
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
+def test_cuda_frame_image_crops_and_tracking():
+    model = MODELS.build(
+        dict(
+            type="DeepSORT",
+            data_preprocessor=dict(type="TrackDataPreprocessor", bgr_to_rgb=True, **IMAGENET),
+            tracker=dict(type="SORTTracker", reid=dict(img_scale=(8, 4), match_score_thr=2.0)),
+        )
+    ).cuda()
+    model.reid = StubReID()
+
+    class CudaStub(StubDetector):
+        def predict(self, img, samples, rescale=True):
+            out = super().predict(img, samples, rescale)
+            out[0].pred_instances = out[0].pred_instances.to(img.device)
+            return out
+
+    model.detector = CudaStub(_moving())
+    img = _image(40, 60)
+    data = _batch(model, img, _frame(0))
+    assert data["inputs"].is_cuda
+    np.testing.assert_array_equal(
+        model.frame_image(data["inputs"][0], data["data_samples"][0][0]), img
+    )
+    out = model(**data, mode="predict")
+    p = out[0][0].pred_track_instances
+    assert p.bboxes.is_cuda and sorted(p.instances_id.tolist()) == [0, 1]
