@@ -477,6 +477,8 @@ class BaseMOTModel(BaseModel):
                 img_scale=tuple(reid_cfg.get("img_scale", (256, 128))),
                 img_norm_cfg=reid_cfg.get("img_norm_cfg", None),
             )
+            # trackers work on numpy: detach (no autograd history) and leave the GPU
+            extra["embeds"] = extra["embeds"].detach().cpu().numpy()
         if getattr(self.tracker, "cmc", None) is not None:
             extra["img"] = self.frame_image(img, frame)
         frame.pred_track_instances = self.tracker.track(frame, **extra)

@@ -408,3 +408,26 @@ def test_cuda_frame_image_crops_and_tracking():
     out = model(**data, mode="predict")
     p = out[0][0].pred_track_instances
     assert p.bboxes.is_cuda and sorted(p.instances_id.tolist()) == [0, 1]
+
+
+def test_embeds_with_autograd_history_reach_the_tracker():
+    model = MODELS.build(
+        dict(
+            type="DeepSORT",
+            data_preprocessor=dict(type="TrackDataPreprocessor"),
+            tracker=dict(type="SORTTracker", reid=dict(img_scale=(8, 4), match_score_thr=2.0)),
+        )
+    )
+
+    class LearnedReID(StubReID):
+        def __init__(self):
+            super().__init__()
+            self.fc = nn.Linear(3, 3)
+
+        def forward(self, crops, mode="tensor"):
+            return self.fc(super().forward(crops, mode))
+
+    model.reid = LearnedReID()
+    model.detector = StubDetector(_moving())
+    out = model(**_batch(model, _image(40, 60), _frame(0)), mode="predict")  # no torch.no_grad()
+    assert sorted(out[0][0].pred_track_instances.instances_id.tolist()) == [0, 1]
