@@ -226,3 +226,16 @@ def test_every_alias_has_a_script():
                 aliases.append(name)
     assert 'mot/mot2reid.py' in aliases and 'youtubevis/youtubevis2coco.py' in aliases
     assert 'unzip_trackinget.sh' in aliases  # MMTracking's spelling
+
+
+def test_test_only_dataset(tmp_path):
+    root = str(tmp_path / 'SYN')
+    write_video(root, 'test', 'SYN-51', num_frames=3, gt=None)
+    out = str(tmp_path / 'ann')
+    mot2coco.main(['-i', root, '-o', out])
+    assert sorted(os.listdir(out)) == ['test_cocoformat.json']
+    assert len(load(out, 'test_cocoformat.json')['images']) == 3
+    # the half splits need the training folder
+    with pytest.raises(Exception, match='folder not found'):
+        mot2coco.main(['-i', root, '-o', str(tmp_path / 'ann2'), '--split-train'])
+    assert not os.path.exists(str(tmp_path / 'ann2' / 'test_cocoformat.json'))

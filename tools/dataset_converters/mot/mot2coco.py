@@ -260,8 +260,10 @@ def main(argv: Optional[list[str]] = None) -> None:
         for subset in sets:
             in_folder = osp.join(args.input, 'train' if 'half' in subset else subset)
             if not osp.isdir(in_folder):
-                if subset == 'test':
-                    print(f'Skip the test set: {in_folder} does not exist')
+                other = osp.join(args.input, 'test' if subset == 'train' else 'train')
+                if subset in ('train', 'test') and osp.isdir(other):
+                    # A data set may have only one of the two splits (e.g. test-only).
+                    print(f'Skip the {subset} set: {in_folder} does not exist')
                     continue
                 raise ConversionError(f'{in_folder}: folder not found (needed for {subset})')
             print(f'Converting {subset} set to COCO format')
