@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import os.path as osp
 import shutil
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Iterator, Optional
 
+import torch
 from filelock import FileLock
 from mmengine.config import Config
 
@@ -588,3 +590,18 @@ def qdtrack_train_config(
         train_cfg=dict(type="IterBasedTrainLoop", max_iters=max_iters),
     )
     return cfg
+
+
+@contextlib.contextmanager
+def torch_threads(num: int = 1) -> Iterator[None]:
+    """Run the block with ``num`` torch threads (restored after).
+
+    Small CPU convolutions gain nothing from more threads, and ``pytest -n``
+    workers share the cores.
+    """
+    old = torch.get_num_threads()
+    torch.set_num_threads(num)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(old)

@@ -30,6 +30,7 @@ from mmtrack.testing.mot import (
     run_tool,
     shared_dir,
     tiny_yolox,
+    torch_threads,
 )
 from mmtrack.testing.tools import load_tool
 
@@ -51,7 +52,8 @@ TRACKERS = {
 def _train(folder: str) -> None:
     data = make_synthetic_mot(osp.join(folder, "data"), num_seqs=4, num_frames=40, reid=False)
     work = osp.join(folder, "train")
-    run_tool("train", mot_detector_train_config(data, work), osp.join(folder, "train.py"))
+    with torch_threads(1):
+        run_tool("train", mot_detector_train_config(data, work), osp.join(folder, "train.py"))
 
 
 @pytest.fixture(scope="session")

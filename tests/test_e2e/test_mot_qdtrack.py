@@ -19,6 +19,7 @@ from mmtrack.testing.mot import (
     mot_track_config,
     qdtrack_train_config,
     run_tool,
+    torch_threads,
 )
 
 
@@ -26,7 +27,8 @@ def test_qdtrack_trains_and_tracks(tmp_path):
     data = make_synthetic_mot(str(tmp_path / "data"), num_seqs=2, num_frames=30, reid=False)
     work = str(tmp_path / "train")
     cfg = qdtrack_train_config(data, work, max_iters=3)
-    run_tool("train", cfg, str(tmp_path / "train.py"))
+    with torch_threads(1):
+        run_tool("train", cfg, str(tmp_path / "train.py"))
     ckpt = osp.join(work, "iter_3.pth")
     assert osp.isfile(ckpt)
     run = sorted(d for d in os.listdir(work) if osp.isdir(osp.join(work, d)))[-1]

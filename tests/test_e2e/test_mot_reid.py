@@ -22,6 +22,7 @@ from mmtrack.testing.mot import (
     mot_track_config,
     reid_train_config,
     run_tool,
+    torch_threads,
 )
 
 
@@ -34,7 +35,8 @@ def test_reid_trains_and_evaluates(tmp_path):
     work = str(tmp_path / "work")
     cfg = reid_train_config(data, work, num_classes=max(labels) + 1, max_iters=8)
     cfg["default_hooks"]["logger"]["interval"] = 1
-    run_tool("train", cfg, str(tmp_path / "cfg.py"))
+    with torch_threads(1):
+        run_tool("train", cfg, str(tmp_path / "cfg.py"))
     assert osp.isfile(osp.join(work, "iter_8.pth"))
 
     # Losses were logged every iteration and went down.
