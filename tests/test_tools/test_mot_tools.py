@@ -182,3 +182,13 @@ def test_postprocess_interpolates_a_gap(tmp_path):
     assert sorted(out[:, 0].astype(int).tolist()) == list(range(1, 11))
     f5 = out[out[:, 0] == 5][0]
     np.testing.assert_allclose(f5[2:6], [15, 10, 20, 40], atol=0.01)
+
+
+def test_aflink_checkpoint_round_trip(tmp_path):
+    from mmtrack.models.task_modules.track import AFLink, AFLinkModel
+
+    model = AFLinkModel(channels=8)
+    torch.save({"state_dict": model.state_dict()}, tmp_path / "a.pth")
+    linker = AFLink(dict(type="AFLinkModel", channels=8), checkpoint=str(tmp_path / "a.pth"))
+    for k, v in model.state_dict().items():
+        assert torch.equal(linker.model.state_dict()[k], v)

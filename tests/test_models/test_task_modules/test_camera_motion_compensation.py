@@ -47,3 +47,12 @@ def test_warp_bboxes_and_states_by_hand():
 def test_unknown_method():
     with pytest.raises(ValueError, match="unknown method"):
         TASK_UTILS.build(dict(type="CameraMotionCompensation", method="orb"))
+
+
+def test_warp_mode_as_mmtracking_string():
+    cmc = TASK_UTILS.build(
+        dict(type="CameraMotionCompensation", warp_mode="cv2.MOTION_TRANSLATION")
+    )
+    assert cmc.warp_mode == cv2.MOTION_TRANSLATION
+    with pytest.raises(ValueError, match="unknown warp_mode"):
+        TASK_UTILS.build(dict(type="CameraMotionCompensation", warp_mode="cv2.INTER_LINEAR"))

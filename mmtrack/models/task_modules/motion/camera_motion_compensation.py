@@ -27,7 +27,8 @@ class CameraMotionCompensation:
     Args:
         method: ``'ecc'`` or ``'sparse_flow'``. Defaults to ``'ecc'``.
         warp_mode: ECC motion model, ``cv2.MOTION_EUCLIDEAN`` or
-            ``cv2.MOTION_AFFINE`` / ``cv2.MOTION_TRANSLATION``.
+            ``cv2.MOTION_AFFINE`` / ``cv2.MOTION_TRANSLATION``, or that name as
+            a string (``'cv2.MOTION_EUCLIDEAN'``, as in MMTracking configs).
             Defaults to ``cv2.MOTION_EUCLIDEAN``.
         num_iters: ECC iterations. Defaults to 100.
         stop_eps: ECC convergence threshold. Defaults to 1e-5.
@@ -38,7 +39,7 @@ class CameraMotionCompensation:
     def __init__(
         self,
         method: str = "ecc",
-        warp_mode: int = cv2.MOTION_EUCLIDEAN,
+        warp_mode: int | str = cv2.MOTION_EUCLIDEAN,
         num_iters: int = 100,
         stop_eps: float = 1e-5,
         downscale: int = 2,
@@ -46,6 +47,12 @@ class CameraMotionCompensation:
         if method not in ("ecc", "sparse_flow"):
             raise ValueError(f"CameraMotionCompensation: unknown method {method!r}")
         self.method = method
+        if isinstance(warp_mode, str):
+            # MMTracking configs write the OpenCV constant as a string.
+            name = warp_mode.split(".")[-1]
+            if not name.startswith("MOTION_") or not hasattr(cv2, name):
+                raise ValueError(f"CameraMotionCompensation: unknown warp_mode {warp_mode!r}")
+            warp_mode = getattr(cv2, name)
         self.warp_mode = warp_mode
         self.num_iters = num_iters
         self.stop_eps = stop_eps

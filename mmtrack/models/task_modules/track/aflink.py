@@ -96,7 +96,9 @@ class AFLink:
     ``p >= confidence_thr``, and every linked ``j`` takes ``i``'s id.
 
     Args:
-        model: an :class:`AFLinkModel` (or its config) with trained weights.
+        model: an :class:`AFLinkModel` (or its config).
+        checkpoint: weights from ``train_aflink.py`` to load into it (safe
+            loading). Defaults to None.
         temporal_thr: ``(min, max)`` frame gap. Defaults to ``(0, 30)``.
         spatial_thr: maximum centre distance in pixels. Defaults to 75.
         confidence_thr: minimum link probability. Defaults to 0.95.
@@ -105,12 +107,18 @@ class AFLink:
     def __init__(
         self,
         model: nn.Module | dict | None = None,
+        checkpoint: str | None = None,
         temporal_thr: tuple[int, int] = (0, 30),
         spatial_thr: float = 75.0,
         confidence_thr: float = 0.95,
     ) -> None:
         if isinstance(model, dict) or model is None:
             model = MODELS.build(model or dict(type="AFLinkModel"))
+        if checkpoint is not None:
+            from mmtrack.utils.checkpoint import safe_torch_load
+
+            state = safe_torch_load(checkpoint, map_location="cpu")
+            model.load_state_dict(state.get("state_dict", state))
         self.model = model.eval()
         self.temporal_thr = temporal_thr
         self.spatial_thr = spatial_thr
