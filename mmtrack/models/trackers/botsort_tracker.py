@@ -7,11 +7,11 @@ from typing import Any
 
 import numpy as np
 
-from mmtrack.models.task_modules.track import cosine_distance, iou_matrix, linear_assignment
+from mmtrack.models.task_modules.track import iou_pairs, linear_assignment_sparse
 from mmtrack.registry import MODELS, TASK_UTILS
 
 from .byte_tracker import ByteTracker
-from .sort_family import CLASS_MISMATCH_COST, kf_boxes
+from .sort_family import kf_boxes
 
 
 @MODELS.register_module()
@@ -87,7 +87,7 @@ class BoTSORTTracker(ByteTracker):
         super().reset()
         self._prev_img = None
 
-    def _cost(
+    def _match(
         self,
         rows: np.ndarray,
         track_boxes: np.ndarray,
@@ -96,19 +96,37 @@ class BoTSORTTracker(ByteTracker):
         scores: np.ndarray,
         labels: np.ndarray,
         embeds: np.ndarray | None,
-        fuse: bool,
-    ) -> np.ndarray:
-        """Fused IoU / appearance cost of tracks ``rows`` and detections ``dets``."""
+        max_cost: float,
+        fuse: bool = True,
+        with_reid: bool = True,
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Match tracks ``rows`` and detections ``dets`` on the fused cost.
+
+        Cost: ``1 - IoU`` (``1 - IoU * score`` when ``fuse``), replaced by the
+        half cosine distance of the embeddings when that is smaller, below
+        ``appearance_thr`` and the pair's IoU distance is within
+        ``proximity_thr``. Pairs of different classes are excluded. Since
+        every admissible pair has a cost below 1 (``max_cost < 1``), only
+        overlapping pairs are ever scored.
+
+        Returns:
+            Indices into ``rows`` and ``dets`` of the matches, and the
+            unmatched indices into ``dets``.
+        """
+        if max_cost >= 1.0:
+            raise ValueError(f"BoTSORTTracker: match thresholds must be < 1, got {max_cost}")
         t = self.tracks
-        iou_dist = 1.0 - iou_matrix(track_boxes, bboxes[dets])
-        far = iou_dist > self.proximity_thr
-        cost = 1.0 - (1.0 - iou_dist) * scores[dets][None, :] if fuse else iou_dist
-        if self.with_reid and embeds is not None and len(rows) and len(dets):
-            emb = cosine_distance(t["embeds"][rows], embeds[dets]) / 2.0
-            emb[(emb > self.appearance_thr) | far] = 1.0
-            cost = np.minimum(cost, emb)
-        cost[t["labels"][rows][:, None] != labels[dets][None, :]] += CLASS_MISMATCH_COST
-        return cost
+        i, j, iou = iou_pairs(track_boxes, bboxes[dets])
+        same = t["labels"][rows[i]] == labels[dets[j]]
+        i, j, iou = i[same], j[same], iou[same]
+        cost = 1.0 - iou * scores[dets[j]] if fuse else 1.0 - iou
+        if with_reid and self.with_reid and len(i):
+            emb = (1.0 - np.sum(t["embeds"][rows[i]] * embeds[dets[j]], axis=1)) / 2.0
+            usable = (emb <= self.appearance_thr) & (1.0 - iou <= self.proximity_thr)
+            cost = np.where(usable, np.minimum(cost, emb), cost)
+        ok = cost <= max_cost
+        m, _, un = linear_assignment_sparse(i[ok], j[ok], cost[ok], len(rows), len(dets))
+        return m[:, 0], m[:, 1], un
 
     def update(
         self,
@@ -130,6 +148,8 @@ class BoTSORTTracker(ByteTracker):
             raise ValueError("BoTSORTTracker with_reid=True needs `embeds` for every detection")
         if self.cmc is not None and img is None:
             raise ValueError("BoTSORTTracker with cmc needs the frame `img`")
+        if embeds is not None:
+            embeds = _unit(np.asarray(embeds, dtype=np.float64))
         thr_high, thr_low = self.obj_score_thrs["high"], self.obj_score_thrs["low"]
         prev_img, self._prev_img = self._prev_img, img
         if self.empty:
@@ -153,30 +173,53 @@ class BoTSORTTracker(ByteTracker):
 
         # 3. First association: confirmed tracks (tracked + lost) with high-score detections.
         confirmed = np.flatnonzero(~t["tentative"])
-        cost = self._cost(
-            confirmed, boxes[confirmed], first, bboxes, scores, labels, embeds, self.fuse_score
+        ti, di, un = self._match(
+            confirmed,
+            boxes[confirmed],
+            first,
+            bboxes,
+            scores,
+            labels,
+            embeds,
+            self.match_thrs["high"],
+            self.fuse_score,
         )
-        m, _, un = linear_assignment(cost, self.match_thrs["high"])
-        det_to_track[first[m[:, 1]]] = confirmed[m[:, 0]]
+        det_to_track[first[di]] = confirmed[ti]
         first_left = first[un]
         used = np.zeros(len(t), dtype=bool)
-        used[confirmed[m[:, 0]]] = True
+        used[confirmed[ti]] = True
 
         # 4. Second association: still unmatched confirmed tracks tracked in the previous
         #    frame, with low-score detections, by IoU only.
         pool = confirmed[~used[confirmed] & ~lost[confirmed]]
-        cost = 1.0 - iou_matrix(boxes[pool], bboxes[second])
-        cost[t["labels"][pool][:, None] != labels[second][None, :]] += CLASS_MISMATCH_COST
-        m, _, _ = linear_assignment(cost, self.match_thrs["low"])
-        det_to_track[second[m[:, 1]]] = pool[m[:, 0]]
+        ti, di, _ = self._match(
+            pool,
+            boxes[pool],
+            second,
+            bboxes,
+            scores,
+            labels,
+            embeds,
+            self.match_thrs["low"],
+            fuse=False,
+            with_reid=False,
+        )
+        det_to_track[second[di]] = pool[ti]
 
         # 5. Unconfirmed tracks with the high-score detections left.
         tentative = np.flatnonzero(t["tentative"])
-        cost = self._cost(
-            tentative, boxes[tentative], first_left, bboxes, scores, labels, embeds, self.fuse_score
+        ti, di, un = self._match(
+            tentative,
+            boxes[tentative],
+            first_left,
+            bboxes,
+            scores,
+            labels,
+            embeds,
+            self.match_thrs["tentative"],
+            self.fuse_score,
         )
-        m, _, un = linear_assignment(cost, self.match_thrs["tentative"])
-        det_to_track[first_left[m[:, 1]]] = tentative[m[:, 0]]
+        det_to_track[first_left[di]] = tentative[ti]
         first_left = first_left[un]
 
         matched = np.flatnonzero(det_to_track >= 0)

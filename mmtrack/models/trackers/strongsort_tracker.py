@@ -216,7 +216,10 @@ class StrongSORTTracker(BaseTracker):
 
     def _pop_invalid(self, frame_id: int) -> None:
         t = self.tracks
-        stale = frame_id - t["last_frame"] >= self.num_frames_retain
+        # Without ReID a track missed in this frame can never be matched again (the IoU
+        # step only takes tracks seen in the previous frame): drop it at once.
+        retain = self.num_frames_retain if self.reid is not None else 1
+        stale = frame_id - t["last_frame"] >= retain
         missed_tentative = t["tentative"] & (t["last_frame"] != frame_id)
         t.keep(~(stale | missed_tentative))
 

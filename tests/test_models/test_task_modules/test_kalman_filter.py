@@ -93,3 +93,21 @@ def test_nsa_scales_measurement_noise():
 def test_bad_box_format():
     with pytest.raises(ValueError, match="box_format"):
         build(box_format="xyxy")
+
+
+def test_predict_equals_explicit_matrix_product():
+    kf = build()
+    rng = np.random.default_rng(1)
+    a = rng.normal(size=(6, 8, 8))
+    cov = a @ a.transpose(0, 2, 1) + np.eye(8)  # full symmetric positive definite
+    mean = rng.normal(size=(6, 8)) + np.array([0, 0, 1, 50, 0, 0, 0, 0])
+    f = np.eye(8)
+    f[:4, 4:] = np.eye(4)
+    new_mean, new_cov = kf.predict(mean, cov)
+    np.testing.assert_allclose(new_mean, mean @ f.T)
+    noise = new_cov - f @ cov @ f.T
+    # the remainder is the diagonal process noise Q(h) of each track
+    h = mean[:, 3]
+    q = np.stack([(h / 20) ** 2, (h / 20) ** 2, np.full(6, 1e-4), (h / 20) ** 2,
+                  (h / 160) ** 2, (h / 160) ** 2, np.full(6, 1e-10), (h / 160) ** 2], axis=1)
+    np.testing.assert_allclose(noise, np.stack([np.diag(v) for v in q]), atol=1e-9)
