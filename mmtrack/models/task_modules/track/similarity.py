@@ -102,6 +102,11 @@ def iou_pairs(boxes1: np.ndarray, boxes2: np.ndarray) -> tuple[np.ndarray, np.nd
     """
     b1 = np.asarray(boxes1, dtype=np.float64).reshape(-1, 4)
     b2 = np.asarray(boxes2, dtype=np.float64).reshape(-1, 4)
+    if len(b1) * len(b2) <= 4096:
+        # Small problems: one dense matrix costs fewer numpy calls than the sweep.
+        dense = iou_matrix(b1, b2)
+        i, j = np.nonzero(dense > 0)
+        return i, j, dense[i, j]
     i, j = overlapping_pairs(b1, b2)
     if len(i) == 0:
         return i, j, np.empty(0)
