@@ -60,6 +60,8 @@ class ByteTracker(BaseTracker):
         **extra: np.ndarray,
     ) -> np.ndarray:
         """Start tracks for the given detections; ``extra`` adds per-track fields."""
+        if len(bboxes) == 0:
+            return np.empty(0, dtype=np.int64)
         ids = self._new_ids(len(bboxes))
         mean, cov = self.kf.initiate(kf_measurements(bboxes, self._box_format))
         n = len(bboxes)

@@ -79,6 +79,8 @@ class OCSORTTracker(BaseTracker):
     ) -> np.ndarray:
         """Start tracks for the given detections; ``extra`` adds per-track fields."""
         n = len(bboxes)
+        if n == 0:
+            return np.empty(0, dtype=np.int64)
         ids = self._new_ids(n)
         mean, cov = self.kf.initiate(kf_measurements(bboxes, self._box_format))
         mean, cov = mean.reshape(n, 8), cov.reshape(n, 8, 8)

@@ -71,6 +71,8 @@ class SORTTracker(BaseTracker):
         embeds: np.ndarray | None,
     ) -> np.ndarray:
         n = len(bboxes)
+        if n == 0:
+            return np.empty(0, dtype=np.int64)
         ids = self._new_ids(n)
         mean, cov = self.kf.initiate(kf_measurements(bboxes, self._box_format))
         fields = dict(

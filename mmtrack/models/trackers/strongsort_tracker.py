@@ -166,6 +166,9 @@ class StrongSORTTracker(BaseTracker):
         embeds: np.ndarray | None,
     ) -> np.ndarray:
         n = len(bboxes)
+        if n == 0:
+            self._pop_invalid(frame_id)
+            return np.empty(0, dtype=np.int64)
         ids = self._new_ids(n)
         mean, cov = self.kf.initiate(kf_measurements(bboxes, self._box_format))
         fields = dict(
