@@ -12,9 +12,11 @@ from mmtrack.registry import MODELS
 from .base_tracker import BaseTracker
 from .sort_family import iou_match, kf_boxes, kf_measurements
 
+_EMPTY = np.empty(0, dtype=np.int64)
+
 
 def _centers(boxes: np.ndarray) -> np.ndarray:
-    return np.stack([(boxes[:, 0] + boxes[:, 2]) / 2, (boxes[:, 1] + boxes[:, 3]) / 2], axis=1)
+    return (boxes[:, :2] + boxes[:, 2:4]) / 2
 
 
 def direction(from_boxes: np.ndarray, to_boxes: np.ndarray) -> np.ndarray:
@@ -182,6 +184,8 @@ class OCSORTTracker(BaseTracker):
             ``(track_idx, det_idx)`` of the matches (indices into ``rows`` and
             ``det_rows``) and the unmatched indices into ``det_rows``.
         """
+        if len(rows) == 0 or len(det_rows) == 0:
+            return _EMPTY, _EMPTY, np.arange(len(det_rows))
         t = self.tracks
         boxes = bboxes[det_rows]
         i, j, iou = iou_pairs(track_boxes, boxes)
