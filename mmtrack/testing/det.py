@@ -12,6 +12,68 @@ from mmengine.structures import InstanceData
 from mmtrack.structures import DetDataSample
 
 
+def rcnn_train_cfg(
+    rpn_num: int, rcnn_num: int, proposal_nms_pre: int, mask_size: int | None = None
+) -> dict:
+    """MMDetection's two-stage ``train_cfg`` with small sample counts for CPU tests.
+
+    Args:
+        rpn_num: RPN samples per image.
+        rcnn_num: RoI samples per image.
+        proposal_nms_pre: boxes kept before the proposal NMS.
+        mask_size: mask target size of the RoI head, when it has a mask head.
+    """
+    rcnn = dict(
+        assigner=dict(
+            type="MaxIoUAssigner",
+            pos_iou_thr=0.5,
+            neg_iou_thr=0.5,
+            min_pos_iou=0.5,
+            match_low_quality=False,
+            ignore_iof_thr=-1,
+        ),
+        sampler=dict(
+            type="RandomSampler",
+            num=rcnn_num,
+            pos_fraction=0.25,
+            neg_pos_ub=-1,
+            add_gt_as_proposals=True,
+        ),
+    )
+    if mask_size is not None:
+        rcnn["mask_size"] = mask_size
+    rcnn.update(pos_weight=-1, debug=False)
+    return dict(
+        rpn=dict(
+            assigner=dict(
+                type="MaxIoUAssigner",
+                pos_iou_thr=0.7,
+                neg_iou_thr=0.3,
+                min_pos_iou=0.3,
+                match_low_quality=True,
+                ignore_iof_thr=-1,
+            ),
+            sampler=dict(
+                type="RandomSampler",
+                num=rpn_num,
+                pos_fraction=0.5,
+                neg_pos_ub=-1,
+                add_gt_as_proposals=False,
+            ),
+            allowed_border=-1,
+            pos_weight=-1,
+            debug=False,
+        ),
+        rpn_proposal=dict(
+            nms_pre=proposal_nms_pre,
+            max_per_img=100,
+            nms=dict(type="nms", iou_threshold=0.7),
+            min_bbox_size=0,
+        ),
+        rcnn=rcnn,
+    )
+
+
 def tiny_faster_rcnn_cfg(
     num_classes: int = 3, with_mask: bool = False, rpn_num: int = 64, rcnn_num: int = 32
 ) -> dict:
@@ -71,54 +133,7 @@ def tiny_faster_rcnn_cfg(
                 loss_bbox=dict(type="L1Loss", loss_weight=1.0),
             ),
         ),
-        train_cfg=dict(
-            rpn=dict(
-                assigner=dict(
-                    type="MaxIoUAssigner",
-                    pos_iou_thr=0.7,
-                    neg_iou_thr=0.3,
-                    min_pos_iou=0.3,
-                    match_low_quality=True,
-                    ignore_iof_thr=-1,
-                ),
-                sampler=dict(
-                    type="RandomSampler",
-                    num=rpn_num,
-                    pos_fraction=0.5,
-                    neg_pos_ub=-1,
-                    add_gt_as_proposals=False,
-                ),
-                allowed_border=-1,
-                pos_weight=-1,
-                debug=False,
-            ),
-            rpn_proposal=dict(
-                nms_pre=300,
-                max_per_img=100,
-                nms=dict(type="nms", iou_threshold=0.7),
-                min_bbox_size=0,
-            ),
-            rcnn=dict(
-                assigner=dict(
-                    type="MaxIoUAssigner",
-                    pos_iou_thr=0.5,
-                    neg_iou_thr=0.5,
-                    min_pos_iou=0.5,
-                    match_low_quality=False,
-                    ignore_iof_thr=-1,
-                ),
-                sampler=dict(
-                    type="RandomSampler",
-                    num=rcnn_num,
-                    pos_fraction=0.25,
-                    neg_pos_ub=-1,
-                    add_gt_as_proposals=True,
-                ),
-                mask_size=28,
-                pos_weight=-1,
-                debug=False,
-            ),
-        ),
+        train_cfg=rcnn_train_cfg(rpn_num, rcnn_num, proposal_nms_pre=300, mask_size=28),
         test_cfg=dict(
             rpn=dict(
                 nms_pre=300,
