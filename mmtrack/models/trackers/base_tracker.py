@@ -9,6 +9,7 @@ import numpy as np
 import torch
 from mmengine.structures import InstanceData
 
+from mmtrack.models.task_modules.motion import KalmanFilter
 from mmtrack.registry import TASK_UTILS
 
 from .track_store import TrackStore
@@ -39,6 +40,15 @@ class BaseTracker(metaclass=ABCMeta):
     def kf(self) -> Any:
         """The motion model (a Kalman filter for the SORT family)."""
         return self.motion
+
+    @property
+    def _compact_cov(self) -> bool:
+        """Whether Kalman covariances are kept in the compact ``(K, 3, 4)`` layout.
+
+        The layout is exact as long as nothing mixes the box coordinates, that is
+        without camera-motion compensation (see :class:`KalmanFilter`).
+        """
+        return isinstance(self.motion, KalmanFilter) and getattr(self, "cmc", None) is None
 
     @property
     def empty(self) -> bool:

@@ -63,15 +63,17 @@ class ByteTracker(BaseTracker):
         if len(bboxes) == 0:
             return np.empty(0, dtype=np.int64)
         ids = self._new_ids(len(bboxes))
-        mean, cov = self.kf.initiate(kf_measurements(bboxes, self._box_format))
+        mean, cov = self.kf.initiate(
+            kf_measurements(bboxes, self._box_format), compact=self._compact_cov
+        )
         n = len(bboxes)
         self.tracks.add(
             ids=ids,
             bboxes=bboxes,
             scores=scores,
             labels=labels,
-            mean=mean.reshape(n, 8),
-            cov=cov.reshape(n, 8, 8),
+            mean=mean,
+            cov=cov,
             hits=np.ones(n, dtype=np.int64),
             last_frame=np.full(n, frame_id, dtype=np.int64),
             # Tracks of the first frame are confirmed at once (as in the paper's code).

@@ -84,8 +84,9 @@ class OCSORTTracker(BaseTracker):
         if n == 0:
             return np.empty(0, dtype=np.int64)
         ids = self._new_ids(n)
-        mean, cov = self.kf.initiate(kf_measurements(bboxes, self._box_format))
-        mean, cov = mean.reshape(n, 8), cov.reshape(n, 8, 8)
+        mean, cov = self.kf.initiate(
+            kf_measurements(bboxes, self._box_format), compact=self._compact_cov
+        )
         self.tracks.add(
             ids=ids,
             bboxes=bboxes,

@@ -170,14 +170,16 @@ class StrongSORTTracker(BaseTracker):
             self._pop_invalid(frame_id)
             return np.empty(0, dtype=np.int64)
         ids = self._new_ids(n)
-        mean, cov = self.kf.initiate(kf_measurements(bboxes, self._box_format))
+        mean, cov = self.kf.initiate(
+            kf_measurements(bboxes, self._box_format), compact=self._compact_cov
+        )
         fields = dict(
             ids=ids,
             bboxes=bboxes,
             scores=scores,
             labels=labels,
-            mean=mean.reshape(n, 8),
-            cov=cov.reshape(n, 8, 8),
+            mean=mean,
+            cov=cov,
             hits=np.ones(n, dtype=np.int64),
             last_frame=np.full(n, frame_id, dtype=np.int64),
             tentative=np.full(n, self.num_tentatives > 1, dtype=bool),

@@ -111,3 +111,63 @@ def test_predict_equals_explicit_matrix_product():
     q = np.stack([(h / 20) ** 2, (h / 20) ** 2, np.full(6, 1e-4), (h / 20) ** 2,
                   (h / 160) ** 2, (h / 160) ** 2, np.full(6, 1e-10), (h / 160) ** 2], axis=1)
     np.testing.assert_allclose(noise, np.stack([np.diag(v) for v in q]), atol=1e-9)
+
+
+def test_compact_predict_then_update_by_hand():
+    kf = build()
+    mean, cov = kf.initiate(np.array([10.0, 20.0, 0.5, 40.0]), compact=True)
+    assert cov.shape == (3, 4)
+    np.testing.assert_allclose(cov, [[16, 16, 1e-4, 16], [0, 0, 0, 0], [6.25, 6.25, 1e-10, 6.25]])
+    mean, cov = kf.predict(mean, cov)
+    # same hand values as the full layout: P_xx, P_xv, P_vv of the x coordinate
+    assert cov[0, 0] == pytest.approx(26.25)
+    assert cov[1, 0] == pytest.approx(6.25)
+    assert cov[2, 0] == pytest.approx(6.3125)
+    new_mean, new_cov = kf.update(mean, cov, np.array([11.0, 20.0, 0.5, 40.0]))
+    s = 26.25 + 4.0
+    assert new_mean[0] == pytest.approx(10 + 26.25 / s)
+    assert new_mean[4] == pytest.approx(6.25 / s)
+    assert new_mean[1] == pytest.approx(20.0)
+    assert new_cov[0, 0] == pytest.approx(26.25 - 26.25**2 / s)
+    assert new_cov[1, 0] == pytest.approx(6.25 - 26.25 * 6.25 / s)
+    assert new_cov[2, 0] == pytest.approx(6.3125 - 6.25**2 / s)
+
+
+@pytest.mark.parametrize("box_format,use_nsa", [("xyah", False), ("xywh", False), ("xyah", True)])
+def test_compact_layout_follows_the_full_filter(box_format, use_nsa):
+    # Twenty predict/update steps (with gaps) in both layouts stay equal: the full
+    # filter (checked by hand above) never fills entries outside the 2x2 blocks.
+    kf = build(box_format=box_format, use_nsa=use_nsa)
+    rng = np.random.default_rng(3)
+    z = np.column_stack([rng.uniform(0, 500, 7), rng.uniform(0, 500, 7),
+                         rng.uniform(0.3, 60, 7), rng.uniform(20, 80, 7)])
+    mf, cf = kf.initiate(z)
+    mc, cc = kf.initiate(z, compact=True)
+    for step in range(20):
+        mf, cf = kf.predict(mf, cf)
+        mc, cc = kf.predict(mc, cc)
+        if step % 3 != 2:
+            z = z + rng.normal(0, 2, z.shape)
+            conf = rng.uniform(0.2, 0.9, 7)
+            mf, cf = kf.update(mf, cf, z, conf)
+            mc, cc = kf.update(mc, cc, z, conf)
+        np.testing.assert_allclose(mc, mf, rtol=1e-10, atol=1e-9)
+        np.testing.assert_allclose(kf.full_covariance(cc), cf, rtol=1e-10, atol=1e-9)
+    dets = z[:3] + 1.5
+    np.testing.assert_allclose(
+        kf.gating_distance(mc, cc, dets), kf.gating_distance(mf, cf, dets), rtol=1e-9
+    )
+    np.testing.assert_allclose(
+        kf.gating_distance(mc, cc, dets, only_position=True),
+        kf.gating_distance(mf, cf, dets, only_position=True),
+        rtol=1e-9,
+    )
+    np.testing.assert_allclose(kf.compact_covariance(cf), cc, rtol=1e-10, atol=1e-9)
+
+
+def test_compact_covariance_refuses_mixed_coordinates():
+    kf = build()
+    _, cov = kf.initiate(np.array([[10.0, 20.0, 0.5, 40.0]]))
+    cov[0, 0, 1] = cov[0, 1, 0] = 0.5  # x and y correlated, as after a camera rotation
+    with pytest.raises(ValueError, match="mixes coordinates"):
+        kf.compact_covariance(cov)

@@ -34,8 +34,22 @@ class KalmanFilter:
     * ``'xywh'`` (BoT-SORT): ``s`` is the width ``w``; noise on ``x, w``
       scales with ``w`` and on ``y, h`` with ``h``.
 
-    Every method is vectorised: ``mean`` is ``(K, 8)`` and ``covariance``
-    ``(K, 8, 8)`` for ``K`` tracks; single tracks (``(8,)``, ``(8, 8)``) work too.
+    Every method is vectorised: ``mean`` is ``(K, 8)`` for ``K`` tracks and
+    single tracks (``(8,)``) work too. Covariances come in two layouts:
+
+    * full: ``(K, 8, 8)`` (or ``(8, 8)``), any symmetric positive definite matrix;
+    * compact: ``(K, 3, 4)`` (or ``(3, 4)``), rows ``var(p_i)``, ``cov(p_i, v_i)``
+      and ``var(v_i)`` for the four coordinates ``i``. The initial covariance,
+      the process and the measurement noise are diagonal and each coordinate
+      only moves with its own velocity, so the covariance stays a direct sum
+      of four 2x2 blocks: the compact layout is exact and costs a handful of
+      element-wise operations per step instead of batched matrix products.
+      It holds until something mixes coordinates (camera-motion
+      compensation): trackers with CMC keep the full layout.
+
+    :meth:`initiate` returns the layout asked for; :meth:`predict`,
+    :meth:`update`, :meth:`project` and :meth:`gating_distance` accept either
+    (by the covariance's shape) and keep it.
 
     Args:
         center_only: gate with the centre position only (2 DoF). Defaults to False.
@@ -69,39 +83,100 @@ class KalmanFilter:
         self._update_mat = np.eye(ndim, 2 * ndim)
         self._std_weight_position = std_weight_position
         self._std_weight_velocity = std_weight_velocity
+        # Noise variances are ``size ** 2 * a + b`` per coordinate: ``size`` is the box
+        # side the coordinate's noise scales with (h for xyah; w, h, w, h for xywh) and
+        # ``b`` the fixed variance of the aspect ratio (xyah only).
+        self._size_idx = [3, 3, 3, 3] if box_format == "xyah" else [2, 3, 2, 3]
+        self._noise = {
+            "init_pos": self._noise_coeffs(2 * std_weight_position, 1e-2),
+            "init_vel": self._noise_coeffs(10 * std_weight_velocity, 1e-5),
+            "pos": self._noise_coeffs(std_weight_position, 1e-2),
+            "vel": self._noise_coeffs(std_weight_velocity, 1e-5),
+            "meas": self._noise_coeffs(std_weight_position, 1e-1),
+        }
 
     # -- noise models -------------------------------------------------------------------------
-    def _std(self, state: np.ndarray, weight: float, aspect_std: float) -> np.ndarray:
-        """``(K, 4)`` noise standard deviations for ``(K, >=4)`` states.
-
-        ``'xyah'``: ``weight * (h, h, -, h)`` with ``aspect_std`` for the aspect
-        ratio; ``'xywh'``: ``weight * (w, h, w, h)``.
-        """
-        h = state[:, 3:4]
+    def _noise_coeffs(self, weight: float, aspect_std: float) -> tuple[np.ndarray, np.ndarray]:
+        """``(a, b)`` of the variances ``size ** 2 * a + b`` of the four coordinates."""
         if self.box_format == "xywh":
-            w = state[:, 2:3]
-            return weight * np.concatenate([w, h, w, h], axis=1)
-        return h * np.array([weight, weight, 0.0, weight]) + np.array([0.0, 0.0, aspect_std, 0.0])
+            return np.full(4, weight**2), np.zeros(4)
+        return (
+            np.array([weight**2, weight**2, 0.0, weight**2]),
+            np.array([0.0, 0.0, aspect_std**2, 0.0]),
+        )
+
+    def _var(self, state: np.ndarray, kind: str) -> np.ndarray:
+        """``(K, 4)`` noise variances of ``kind`` for ``(K, >=4)`` states.
+
+        ``'xyah'``: ``(weight * h) ** 2`` for ``x, y, h`` and ``aspect_std ** 2``
+        for the aspect ratio; ``'xywh'``: ``weight ** 2 * (w, h, w, h) ** 2``.
+        """
+        a, b = self._noise[kind]
+        size = state[:, 3:4] if self.box_format == "xyah" else state[:, self._size_idx]
+        return size * size * a + b
+
+    @staticmethod
+    def is_compact(covariance: np.ndarray) -> bool:
+        """Whether ``covariance`` is in the compact ``(..., 3, 4)`` layout."""
+        return covariance.shape[-2:] == (3, 4)
+
+    @staticmethod
+    def full_covariance(compact: np.ndarray) -> np.ndarray:
+        """Compact ``(K, 3, 4)`` covariances -> full ``(K, 8, 8)`` matrices."""
+        compact = compact.reshape(-1, 3, 4)
+        full = np.zeros((len(compact), 8, 8))
+        i = np.arange(4)
+        full[:, i, i] = compact[:, 0]
+        full[:, i, i + 4] = compact[:, 1]
+        full[:, i + 4, i] = compact[:, 1]
+        full[:, i + 4, i + 4] = compact[:, 2]
+        return full
+
+    @staticmethod
+    def compact_covariance(full: np.ndarray) -> np.ndarray:
+        """Full ``(K, 8, 8)`` covariances made of four 2x2 coordinate blocks -> ``(K, 3, 4)``.
+
+        Raises:
+            ValueError: if some entry outside the blocks is not zero, beyond
+                rounding (the compact layout cannot hold that covariance).
+        """
+        full = full.reshape(-1, 8, 8)
+        i = np.arange(4)
+        compact = np.stack(
+            [full[:, i, i], full[:, i, i + 4], full[:, i + 4, i + 4]], axis=1
+        )
+        scale = np.abs(full).max() if full.size else 0.0
+        if not np.allclose(KalmanFilter.full_covariance(compact), full, rtol=0, atol=1e-9 * scale):
+            raise ValueError(
+                "KalmanFilter.compact_covariance: the covariance mixes coordinates "
+                "(non-zero entries outside the (p_i, v_i) blocks); keep the full layout"
+            )
+        return compact
 
     # -- API ----------------------------------------------------------------------------------
-    def initiate(self, measurement: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def initiate(
+        self, measurement: np.ndarray, compact: bool = False
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Create tracks from unassociated measurements.
 
         Args:
             measurement: ``(4,)`` or ``(K, 4)`` boxes in the filter's format.
+            compact: return covariances in the compact ``(K, 3, 4)`` layout.
+                Defaults to False (full ``(K, 8, 8)``).
 
         Returns:
-            ``mean`` ``(K, 8)`` (zero velocity) and ``covariance`` ``(K, 8, 8)``,
+            ``mean`` ``(K, 8)`` (zero velocity) and ``covariance`` (diagonal),
             squeezed to one track if a single ``(4,)`` measurement was given.
         """
         z = np.asarray(measurement, dtype=np.float64)
         single = z.ndim == 1
         z = np.atleast_2d(z)
         mean = np.concatenate([z, np.zeros_like(z)], axis=1)
-        std_pos = self._std(z, 2 * self._std_weight_position, 1e-2)
-        std_vel = self._std(z, 10 * self._std_weight_velocity, 1e-5)
-        var = np.square(np.concatenate([std_pos, std_vel], axis=1))
-        cov = var[:, :, None] * np.eye(8)[None]
+        cov = np.zeros((len(z), 3, 4))
+        cov[:, 0] = self._var(z, "init_pos")
+        cov[:, 2] = self._var(z, "init_vel")
+        if not compact:
+            cov = self.full_covariance(cov)
         return (mean[0], cov[0]) if single else (mean, cov)
 
     def predict(self, mean: np.ndarray, covariance: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -109,20 +184,28 @@ class KalmanFilter:
 
         Args:
             mean: ``(K, 8)`` or ``(8,)`` state means at the previous step.
-            covariance: ``(K, 8, 8)`` or ``(8, 8)`` state covariances.
+            covariance: state covariances, full or compact (see the class).
 
         Returns:
             The predicted ``mean`` and ``covariance`` with the input's shapes.
         """
         single = mean.ndim == 1
-        mean, covariance = np.atleast_2d(mean), covariance.reshape(-1, 8, 8)
-        std_pos = self._std(mean, self._std_weight_position, 1e-2)
-        std_vel = self._std(mean, self._std_weight_velocity, 1e-5)
-        motion_var = np.square(np.concatenate([std_pos, std_vel], axis=1))
-        # F = [[I, I], [0, I]] (4x4 blocks, dt = 1): F P F^T by block sums, much cheaper
-        # than batched 8x8 matrix products.
+        mean = np.atleast_2d(mean)
         new_mean = mean.copy()
         new_mean[:, :4] += mean[:, 4:]
+        if self.is_compact(covariance):
+            cov = covariance.reshape(-1, 3, 4)
+            pv_vv = cov[:, 1] + cov[:, 2]
+            new_cov = np.empty_like(cov)
+            # Per coordinate, F = [[1, 1], [0, 1]]: F P F^T + Q.
+            new_cov[:, 0] = cov[:, 0] + cov[:, 1] + pv_vv + self._var(mean, "pos")
+            new_cov[:, 1] = pv_vv
+            new_cov[:, 2] = cov[:, 2] + self._var(mean, "vel")
+            return (new_mean[0], new_cov[0]) if single else (new_mean, new_cov)
+        covariance = covariance.reshape(-1, 8, 8)
+        motion_var = np.concatenate([self._var(mean, "pos"), self._var(mean, "vel")], axis=1)
+        # F = [[I, I], [0, I]] (4x4 blocks, dt = 1): F P F^T by block sums, much cheaper
+        # than batched 8x8 matrix products.
         p11, p12 = covariance[:, :4, :4], covariance[:, :4, 4:]
         p21, p22 = covariance[:, 4:, :4], covariance[:, 4:, 4:]
         new_cov = np.empty_like(covariance)
@@ -134,6 +217,13 @@ class KalmanFilter:
         new_cov[:, idx, idx] += motion_var
         return (new_mean[0], new_cov[0]) if single else (new_mean, new_cov)
 
+    def _measurement_var(self, mean: np.ndarray, confidence: np.ndarray | None) -> np.ndarray:
+        """``(K, 4)`` measurement noise variances (NSA-scaled when enabled)."""
+        var = self._var(mean, "meas")
+        if self.use_nsa and confidence is not None:
+            var = var * (1.0 - np.asarray(confidence, dtype=np.float64))[:, None]
+        return var
+
     def project(
         self,
         mean: np.ndarray,
@@ -144,19 +234,20 @@ class KalmanFilter:
 
         Args:
             mean: ``(K, 8)`` state means.
-            covariance: ``(K, 8, 8)`` state covariances.
+            covariance: ``(K, 8, 8)`` or compact ``(K, 3, 4)`` state covariances.
             confidence: ``(K,)`` detection scores for NSA scaling. Defaults to None.
 
         Returns:
             Projected mean ``(K, 4)`` and innovation covariance ``(K, 4, 4)``.
         """
-        std = self._std(mean, self._std_weight_position, 1e-1)
-        var = np.square(std)
-        if self.use_nsa and confidence is not None:
-            var = var * (1.0 - np.asarray(confidence, dtype=np.float64))[:, None]
+        var = self._measurement_var(mean, confidence)
         proj_mean = mean[:, :4]
-        proj_cov = covariance[:, :4, :4].copy()
         idx = np.arange(4)
+        if self.is_compact(covariance):
+            proj_cov = np.zeros((len(mean), 4, 4))
+            proj_cov[:, idx, idx] = covariance[:, 0] + var
+            return proj_mean, proj_cov
+        proj_cov = covariance[:, :4, :4].copy()
         proj_cov[:, idx, idx] += var
         return proj_mean, proj_cov
 
@@ -171,7 +262,7 @@ class KalmanFilter:
 
         Args:
             mean: ``(K, 8)`` or ``(8,)`` predicted means.
-            covariance: ``(K, 8, 8)`` or ``(8, 8)`` predicted covariances.
+            covariance: predicted covariances, full or compact (see the class).
             measurement: ``(K, 4)`` or ``(4,)`` boxes in the filter's format.
             confidence: ``(K,)`` detection scores, used when ``use_nsa``. Defaults to None.
 
@@ -180,10 +271,20 @@ class KalmanFilter:
         """
         single = mean.ndim == 1
         mean = np.atleast_2d(mean)
-        covariance = covariance.reshape(-1, 8, 8)
         z = np.atleast_2d(np.asarray(measurement, dtype=np.float64))
         if confidence is not None:
             confidence = np.atleast_1d(confidence)
+        if self.is_compact(covariance):
+            cov = covariance.reshape(-1, 3, 4)
+            pp, pv = cov[:, 0], cov[:, 1]
+            s = pp + self._measurement_var(mean, confidence)  # innovation variance
+            gain = cov[:, :2] / s[:, None]  # (K, 2, 4): gains of p_i and v_i
+            innovation = z - mean[:, :4]
+            new_mean = mean + (gain * innovation[:, None]).reshape(-1, 8)
+            # P - K H P per coordinate block: (pp, pv, vv) -= (k_p pp, k_p pv, k_v pv).
+            new_cov = cov - gain[:, (0, 0, 1)] * np.stack([pp, pv, pv], axis=1)
+            return (new_mean[0], new_cov[0]) if single else (new_mean, new_cov)
+        covariance = covariance.reshape(-1, 8, 8)
         proj_mean, proj_cov = self.project(mean, covariance, confidence)
         # Kalman gain K = P H^T S^-1, solved as S K^T = H P (S symmetric positive definite).
         pht = covariance[:, :, :4]  # P H^T, (K, 8, 4)
@@ -205,7 +306,7 @@ class KalmanFilter:
 
         Args:
             mean: ``(8,)`` or ``(K, 8)`` state means.
-            covariance: ``(8, 8)`` or ``(K, 8, 8)`` state covariances.
+            covariance: full or compact state covariances (see the class).
             measurements: ``(M, 4)`` boxes in the filter's format.
             only_position: use only the centre ``(x, y)``. Defaults to False.
 
@@ -214,8 +315,16 @@ class KalmanFilter:
         """
         single = mean.ndim == 1
         mean = np.atleast_2d(mean)
-        covariance = covariance.reshape(-1, 8, 8)
         z = np.atleast_2d(np.asarray(measurements, dtype=np.float64))
+        if self.is_compact(covariance):
+            cov = covariance.reshape(-1, 3, 4)
+            var = cov[:, 0] + self._measurement_var(mean, None)  # diagonal S, (K, 4)
+            d = z[None, :, :] - mean[:, None, :4]  # (K, M, 4)
+            if only_position:
+                d, var = d[..., :2], var[:, :2]
+            dist = np.sum(d * d / var[:, None, :], axis=2)
+            return dist[0] if single else dist
+        covariance = covariance.reshape(-1, 8, 8)
         proj_mean, proj_cov = self.project(mean, covariance)
         if only_position:
             proj_mean, proj_cov, z = proj_mean[:, :2], proj_cov[:, :2, :2], z[:, :2]
