@@ -51,8 +51,14 @@ def test_constant_velocity_prediction():
 def test_batched_equals_single():
     kf = build()
     rng = np.random.default_rng(0)
-    z = np.column_stack([rng.uniform(0, 100, 5), rng.uniform(0, 100, 5),
-                         rng.uniform(0.3, 1, 5), rng.uniform(20, 80, 5)])
+    z = np.column_stack(
+        [
+            rng.uniform(0, 100, 5),
+            rng.uniform(0, 100, 5),
+            rng.uniform(0.3, 1, 5),
+            rng.uniform(20, 80, 5),
+        ]
+    )
     means, covs = kf.initiate(z)
     means, covs = kf.predict(means, covs)
     z2 = z + rng.normal(0, 1, z.shape)
@@ -108,8 +114,19 @@ def test_predict_equals_explicit_matrix_product():
     noise = new_cov - f @ cov @ f.T
     # the remainder is the diagonal process noise Q(h) of each track
     h = mean[:, 3]
-    q = np.stack([(h / 20) ** 2, (h / 20) ** 2, np.full(6, 1e-4), (h / 20) ** 2,
-                  (h / 160) ** 2, (h / 160) ** 2, np.full(6, 1e-10), (h / 160) ** 2], axis=1)
+    q = np.stack(
+        [
+            (h / 20) ** 2,
+            (h / 20) ** 2,
+            np.full(6, 1e-4),
+            (h / 20) ** 2,
+            (h / 160) ** 2,
+            (h / 160) ** 2,
+            np.full(6, 1e-10),
+            (h / 160) ** 2,
+        ],
+        axis=1,
+    )
     np.testing.assert_allclose(noise, np.stack([np.diag(v) for v in q]), atol=1e-9)
 
 
@@ -139,8 +156,14 @@ def test_compact_layout_follows_the_full_filter(box_format, use_nsa):
     # filter (checked by hand above) never fills entries outside the 2x2 blocks.
     kf = build(box_format=box_format, use_nsa=use_nsa)
     rng = np.random.default_rng(3)
-    z = np.column_stack([rng.uniform(0, 500, 7), rng.uniform(0, 500, 7),
-                         rng.uniform(0.3, 60, 7), rng.uniform(20, 80, 7)])
+    z = np.column_stack(
+        [
+            rng.uniform(0, 500, 7),
+            rng.uniform(0, 500, 7),
+            rng.uniform(0.3, 60, 7),
+            rng.uniform(20, 80, 7),
+        ]
+    )
     mf, cf = kf.initiate(z)
     mc, cc = kf.initiate(z, compact=True)
     for step in range(20):

@@ -142,9 +142,7 @@ class KalmanFilter:
         """
         full = full.reshape(-1, 8, 8)
         i = np.arange(4)
-        compact = np.stack(
-            [full[:, i, i], full[:, i, i + 4], full[:, i + 4, i + 4]], axis=1
-        )
+        compact = np.stack([full[:, i, i], full[:, i, i + 4], full[:, i + 4, i + 4]], axis=1)
         scale = np.abs(full).max() if full.size else 0.0
         if not np.allclose(KalmanFilter.full_covariance(compact), full, rtol=0, atol=1e-9 * scale):
             raise ValueError(
