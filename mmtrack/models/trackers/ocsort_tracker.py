@@ -6,24 +6,33 @@ from typing import Any
 
 import numpy as np
 
-from mmtrack.models.task_modules.track import iou_pairs, linear_assignment_sparse
+from mmtrack.models.task_modules.track import match_pairs
 from mmtrack.registry import MODELS
 
 from .base_tracker import BaseTracker
-from .sort_family import iou_match, kf_boxes, kf_measurements
+from .sort_family import admissible_pairs, iou_match, kf_boxes, kf_measurements
 
 _EMPTY = np.empty(0, dtype=np.int64)
 
 
-def _centers(boxes: np.ndarray) -> np.ndarray:
-    return (boxes[:, :2] + boxes[:, 2:4]) / 2
+def centers_yx(boxes: np.ndarray) -> np.ndarray:
+    """``(K, 2)`` ``(cy, cx)`` centres of ``(K, 4)`` x1y1x2y2 boxes."""
+    return (boxes[:, (1, 0)] + boxes[:, (3, 2)]) * 0.5
+
+
+def unit_directions(from_yx: np.ndarray, to_yx: np.ndarray) -> np.ndarray:
+    """Unit ``(dy, dx)`` directions from ``from_yx`` to ``to_yx`` (paired centres), ``(K, 2)``.
+
+    A zero displacement gives a zero vector (OC-SORT divides by ``norm + 1e-6``).
+    """
+    d = to_yx - from_yx
+    d /= (np.hypot(d[:, 0], d[:, 1]) + 1e-6)[:, None]
+    return d
 
 
 def direction(from_boxes: np.ndarray, to_boxes: np.ndarray) -> np.ndarray:
     """Unit ``(dy, dx)`` directions between the centres of paired boxes, ``(K, 2)``."""
-    d = _centers(to_boxes) - _centers(from_boxes)
-    d = d[:, ::-1]
-    return d / (np.linalg.norm(d, axis=1, keepdims=True) + 1e-6)
+    return unit_directions(centers_yx(from_boxes), centers_yx(to_boxes))
 
 
 @MODELS.register_module()
@@ -102,8 +111,9 @@ class OCSORTTracker(BaseTracker):
             # Ring buffer of the last vel_delta_t + 1 observations: slot f % (D + 1)
             # holds frame f's observation, NaN when the track was missed.
             hist=self._new_hist(bboxes, frame_id),
+            # Unit (dy, dx) direction over vel_delta_t frames; zero until the second
+            # observation, which makes the direction term vanish (as OC-SORT).
             velocity=np.zeros((n, 2)),
-            has_velocity=np.zeros(n, dtype=bool),
             **extra,
         )
         return ids
@@ -166,12 +176,11 @@ class OCSORTTracker(BaseTracker):
         self,
         rows: np.ndarray,
         track_boxes: np.ndarray,
-        prev_obs: np.ndarray,
         det_rows: np.ndarray,
         bboxes: np.ndarray,
         scores: np.ndarray,
         labels: np.ndarray,
-        frame: dict[str, Any] | None = None,
+        frame: dict[str, Any],
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Match by IoU plus direction consistency (OCM).
 
@@ -181,6 +190,14 @@ class OCSORTTracker(BaseTracker):
         the direction from its previous observation to the detection. Pairs
         with ``IoU < match_iou_thr`` or different classes are not admissible.
 
+        Args:
+            rows: ``(K,)`` track rows.
+            track_boxes: ``(K, 4)`` their predicted x1y1x2y2 boxes.
+            det_rows: ``(N,)`` detection indices.
+            bboxes, scores, labels: the frame's detections.
+            frame: per-frame inputs, with ``prev_yx`` (centres of every
+                track's previous observation) and ``det_yx`` (detection centres).
+
         Returns:
             ``(track_idx, det_idx)`` of the matches (indices into ``rows`` and
             ``det_rows``) and the unmatched indices into ``det_rows``.
@@ -188,24 +205,29 @@ class OCSORTTracker(BaseTracker):
         if len(rows) == 0 or len(det_rows) == 0:
             return _EMPTY, _EMPTY, np.arange(len(det_rows))
         t = self.tracks
-        boxes = bboxes[det_rows]
-        i, j, iou = iou_pairs(track_boxes, boxes)
-        ok = (iou >= self.match_iou_thr) & (t["labels"][rows[i]] == labels[det_rows[j]])
-        i, j, iou = i[ok], j[ok], iou[ok]
-        s = scores[det_rows[j]]
-        cost = 1.0 - (iou * s if self.weight_iou_with_det_scores else iou)
+        i, j, iou = admissible_pairs(
+            track_boxes,
+            bboxes[det_rows],
+            t["labels"][rows],
+            labels[det_rows],
+            self.match_iou_thr,
+        )
         if len(i):
-            d = _centers(boxes[j]) - _centers(prev_obs[i])
-            d = d[:, ::-1] / (np.linalg.norm(d, axis=1, keepdims=True) + 1e-6)
-            cos = np.clip(np.sum(t["velocity"][rows[i]] * d, axis=1), -1, 1)
-            consistency = (np.pi / 2 - np.arccos(cos)) / np.pi
-            consistency *= t["has_velocity"][rows[i]]
-            cost -= self.vel_consist_weight * consistency * s
-            bonus = self._pair_bonus(rows, det_rows, i, j, frame or {})
+            ri, dj = rows[i], det_rows[j]
+            s = scores[dj]
+            cost = 1.0 - (iou * s if self.weight_iou_with_det_scores else iou)
+            d = unit_directions(frame["prev_yx"][ri], frame["det_yx"][dj])
+            cos = np.einsum("ij,ij->i", t["velocity"][ri], d)
+            # (pi / 2 - arccos(cos)) / pi, cos clipped to [-1, 1]
+            consistency = np.arcsin(np.minimum(np.maximum(cos, -1.0), 1.0))
+            consistency *= s * (self.vel_consist_weight / np.pi)
+            cost -= consistency
+            bonus = self._pair_bonus(rows, det_rows, i, j, frame)
             if bonus is not None:
                 cost -= bonus
-        m, _, un = linear_assignment_sparse(i, j, cost, len(rows), len(det_rows))
-        return m[:, 0], m[:, 1], un
+        else:
+            cost = iou
+        return match_pairs(i, j, cost, len(rows), len(det_rows))
 
     def update(
         self,
@@ -234,25 +256,40 @@ class OCSORTTracker(BaseTracker):
         # 1. Kalman prediction of the confirmed tracks (height velocity zeroed for tracks
         #    lost in the previous frame). The prediction of a track tracked until the
         #    previous frame is saved: ORU restarts from it if the track gets lost now.
-        confirmed = np.flatnonzero(~t["tentative"])
+        tentative_mask = t["tentative"]
+        confirmed = np.flatnonzero(~tentative_mask)
+        all_confirmed = len(confirmed) == len(t)
         if len(confirmed):
-            mean, cov = t["mean"][confirmed], t["cov"][confirmed]
-            was_tracked = t["last_frame"][confirmed] == frame_id - 1
-            mean[~was_tracked, 7] = 0
-            mean, cov = self.kf.predict(mean, cov)
-            t["mean"][confirmed], t["cov"][confirmed] = mean, cov
-            t["saved_mean"][confirmed[was_tracked]] = mean[was_tracked]
-            t["saved_cov"][confirmed[was_tracked]] = cov[was_tracked]
+            if all_confirmed:
+                mean, cov = t["mean"], t["cov"]
+                was_tracked = t["last_frame"] == frame_id - 1
+                mean[~was_tracked, 7] = 0
+                t["mean"], t["cov"] = mean, cov = self.kf.predict(mean, cov)
+                saved = np.flatnonzero(was_tracked)
+            else:
+                mean, cov = t["mean"][confirmed], t["cov"][confirmed]
+                was_tracked = t["last_frame"][confirmed] == frame_id - 1
+                mean[~was_tracked, 7] = 0
+                mean, cov = self.kf.predict(mean, cov)
+                t["mean"][confirmed], t["cov"][confirmed] = mean, cov
+                saved = confirmed[was_tracked]
+                mean, cov = mean[was_tracked], cov[was_tracked]
+                was_tracked = slice(None)
+            t["saved_mean"][saved] = mean[was_tracked]
+            t["saved_cov"][saved] = cov[was_tracked]
         self._compensate_camera(frame)
+        # Centres of every track's previous observation (OC-SORT's k_previous_obs) and of
+        # the detections: the directions of OCM and of the velocity update start there.
         prev_obs = self._previous_observation(self._history(slice(None), frame_id), t["bboxes"])
+        frame["prev_yx"] = centers_yx(prev_obs)
+        frame["det_yx"] = centers_yx(bboxes)
         track_boxes = kf_boxes(t["mean"], self._box_format)
         det_to_track = np.full(len(bboxes), -1, dtype=np.int64)
 
         # 2. OCM association of the confirmed tracks: IoU + direction consistency.
         ti, di, un = self._ocm_match(
             confirmed,
-            track_boxes[confirmed],
-            prev_obs[confirmed],
+            track_boxes if all_confirmed else track_boxes[confirmed],
             dets,
             bboxes,
             scores,
@@ -263,39 +300,36 @@ class OCSORTTracker(BaseTracker):
         left = dets[un]
 
         # 3. The same for the tentative tracks and the detections left.
-        tentative = np.flatnonzero(t["tentative"])
-        ti, di, un = self._ocm_match(
-            tentative,
-            track_boxes[tentative],
-            prev_obs[tentative],
-            left,
-            bboxes,
-            scores,
-            labels,
-            frame,
-        )
-        det_to_track[left[di]] = tentative[ti]
-        left = left[un]
+        if not all_confirmed and len(left):
+            tentative = np.flatnonzero(tentative_mask)
+            ti, di, un = self._ocm_match(
+                tentative, track_boxes[tentative], left, bboxes, scores, labels, frame
+            )
+            det_to_track[left[di]] = tentative[ti]
+            left = left[un]
 
         # 4. OCR: the tracks still unmatched against the detections left, by the IoU of
         #    their last observation (not the drifted Kalman prediction).
-        taken = np.zeros(len(t), dtype=bool)
-        taken[det_to_track[det_to_track >= 0]] = True
-        rest = np.flatnonzero(~taken)
-        ti, di, un = iou_match(
-            t["bboxes"][rest], bboxes[left], t["labels"][rest], labels[left], self.match_iou_thr
-        )
-        det_to_track[left[di]] = rest[ti]
-        left = left[un]
+        if len(left):
+            taken = np.zeros(len(t), dtype=bool)
+            taken[det_to_track[det_to_track >= 0]] = True
+            rest = np.flatnonzero(~taken)
+            ti, di, un = iou_match(
+                t["bboxes"][rest], bboxes[left], t["labels"][rest], labels[left], self.match_iou_thr
+            )
+            det_to_track[left[di]] = rest[ti]
+            left = left[un]
 
         # 5. Update the matched tracks (ORU for the re-found ones) and age the rest.
         matched = np.flatnonzero(det_to_track >= 0)
         rows = det_to_track[matched]
+        self._update_tracks(rows, bboxes[matched], scores[matched], labels[matched], frame_id)
+        if len(rows):
+            t["velocity"][rows] = unit_directions(frame["prev_yx"][rows], frame["det_yx"][matched])
+        self._after_update(rows, matched, frame)
         missed = np.ones(len(t), dtype=bool)
         missed[rows] = False
-        self._update_tracks(rows, bboxes[matched], scores[matched], labels[matched], frame_id)
-        self._after_update(rows, matched, frame)
-        self._mark_missed(np.flatnonzero(missed), frame_id)
+        self._mark_missed(missed, frame_id)
         out_ids = t["ids"][rows]
 
         # 6. New tracks from confident unmatched detections.
@@ -317,6 +351,11 @@ class OCSORTTracker(BaseTracker):
         labels: np.ndarray,
         frame_id: int,
     ) -> None:
+        """Kalman update (with ORU) and observation history of the matched tracks.
+
+        The direction (``velocity``) is set by the caller, from the previous
+        observations of this frame.
+        """
         if len(rows) == 0:
             return
         t = self.tracks
@@ -338,21 +377,20 @@ class OCSORTTracker(BaseTracker):
                 )
                 m_[active], c_[active] = self.kf.predict(ma, ca)
             mean[lost], cov[lost] = m_, c_
-        mean, cov = self.kf.update(mean, cov, kf_measurements(bboxes, self._box_format))
-        t["mean"][rows], t["cov"][rows] = mean, cov
-        # Observation history and the direction over vel_delta_t frames.
-        prev = self._previous_observation(self._history(rows, frame_id), t["bboxes"][rows])
-        t["velocity"][rows] = direction(prev, bboxes)
-        t["has_velocity"][rows] = True
+        t["mean"][rows], t["cov"][rows] = self.kf.update(
+            mean, cov, kf_measurements(bboxes, self._box_format)
+        )
         t["hist"][rows, frame_id % (self.vel_delta_t + 1)] = bboxes
         t["bboxes"][rows] = bboxes
         t["scores"][rows] = scores
         t["labels"][rows] = labels
-        t["hits"][rows] += 1
+        hits = t["hits"][rows] + 1
+        t["hits"][rows] = hits
         t["last_frame"][rows] = frame_id
-        t["tentative"][rows] &= t["hits"][rows] < self.num_tentatives
+        t["tentative"][rows] &= hits < self.num_tentatives
 
     def _mark_missed(self, rows: np.ndarray, frame_id: int) -> None:
+        """Record "no observation" in this frame's history slot of ``rows`` (mask or indices)."""
         self.tracks["hist"][rows, frame_id % (self.vel_delta_t + 1)] = np.nan
 
     def _pop_invalid(self, frame_id: int) -> None:

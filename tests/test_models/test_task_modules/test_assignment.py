@@ -10,6 +10,7 @@ from mmtrack.models.task_modules.track import (
     iou_pairs,
     linear_assignment,
     linear_assignment_sparse,
+    match_pairs,
 )
 
 
@@ -79,3 +80,36 @@ def test_iou_pairs_equals_dense():
     ri, rj = np.nonzero(dense > 0)
     assert i.tolist() == ri.tolist() and j.tolist() == rj.tolist()
     np.testing.assert_allclose(v, dense[ri, rj])
+
+
+@pytest.mark.parametrize("seed", range(60))
+def test_match_pairs_matches_brute_force(seed):
+    # Random sparse problems, from all-isolated pairs to dense blocks, small and large.
+    rng = np.random.default_rng(100 + seed)
+    n, m = rng.integers(1, 6, 2)
+    density = rng.choice([0.15, 0.4, 0.9])
+    cost = rng.random((n, m)) * 2 - 0.5  # some negative costs, as Deep OC-SORT's
+    admissible = rng.random((n, m)) < density
+    rows, cols = np.nonzero(admissible)
+    mr, mc, uc = match_pairs(rows, cols, cost[rows, cols], n, m)
+    k, total, _ = brute_force(np.where(admissible, cost, 1e9), 10.0)
+    assert len(mr) == k
+    assert cost[mr, mc].sum() == pytest.approx(total)
+    assert admissible[mr, mc].all()
+    assert len(set(mr.tolist())) == k and len(set(mc.tolist())) == k
+    np.testing.assert_array_equal(uc, np.setdiff1d(np.arange(m), mc))
+
+
+def test_match_pairs_large_problem_equals_sparse_solver():
+    rng = np.random.default_rng(5)
+    n, m = 90, 80  # above the dense limit
+    rows, cols = np.nonzero(rng.random((n, m)) < 0.05)
+    costs = rng.random(len(rows))
+    mr, mc, uc = match_pairs(rows, cols, costs, n, m)
+    ref, _, ref_uc = linear_assignment_sparse(rows, cols, costs, n, m)
+    assert len(mr) == len(ref)
+    lookup = dict(zip(zip(rows.tolist(), cols.tolist()), costs.tolist()))
+    assert sum(lookup[p] for p in zip(mr.tolist(), mc.tolist())) == pytest.approx(
+        sum(lookup[tuple(p)] for p in ref.tolist())
+    )
+    np.testing.assert_array_equal(uc, ref_uc)

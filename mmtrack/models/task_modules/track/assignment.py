@@ -84,6 +84,64 @@ def linear_assignment_sparse(
     return matches, np.flatnonzero(~row_used), np.flatnonzero(~col_used)
 
 
+_EMPTY = np.empty(0, dtype=np.int64)
+# Problems with at most this many rows x columns take the dense route in match_pairs.
+_SMALL = 4096
+
+
+def match_pairs(
+    rows: np.ndarray,
+    cols: np.ndarray,
+    costs: np.ndarray,
+    num_rows: int,
+    num_cols: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The matching of :func:`linear_assignment_sparse`, in the fewest array calls.
+
+    The trackers' per-frame form: most frames have a few dozen admissible
+    pairs, nearly all alone in their row and column. Those are the matching
+    as they are; otherwise, on small problems, the entangled rows and columns
+    are solved as one dense block, and large ones go through
+    :func:`linear_assignment_sparse`. The matching chosen is the same: the
+    most pairs, then the least total cost.
+
+    Args:
+        rows: ``(P,)`` int64 row index of each admissible pair.
+        cols: ``(P,)`` int64 column index of each admissible pair (no duplicates).
+        costs: ``(P,)`` cost of each pair.
+        num_rows: number of rows (tracks).
+        num_cols: number of columns (detections).
+
+    Returns:
+        Matched ``rows`` and ``cols`` (pairs in no particular order) and the
+        sorted unmatched columns.
+    """
+    if len(rows) == 0:
+        return _EMPTY, _EMPTY, np.arange(num_cols)
+    row_deg = np.bincount(rows, minlength=num_rows)
+    col_deg = np.bincount(cols, minlength=num_cols)
+    if row_deg.max() > 1 or col_deg.max() > 1:
+        if num_rows * num_cols > _SMALL:
+            m, _, unmatched = linear_assignment_sparse(rows, cols, costs, num_rows, num_cols)
+            return m[:, 0], m[:, 1], unmatched
+        isolated = (row_deg[rows] == 1) & (col_deg[cols] == 1)
+        entangled = ~isolated
+        rr, cc, cost = rows[entangled], cols[entangled], costs[entangled]
+        big = np.abs(cost).max() * (len(cost) + 1) + 1.0
+        block = np.full((num_rows, num_cols), big)
+        block[rr, cc] = cost
+        r_ok = np.flatnonzero(np.bincount(rr, minlength=num_rows))
+        c_ok = np.flatnonzero(np.bincount(cc, minlength=num_cols))
+        sub = block[np.ix_(r_ok, c_ok)]
+        br, bc = linear_sum_assignment(sub)
+        ok = sub[br, bc] < big
+        rows = np.concatenate([rows[isolated], r_ok[br[ok]]])
+        cols = np.concatenate([cols[isolated], c_ok[bc[ok]]])
+    used = np.zeros(num_cols, dtype=bool)
+    used[cols] = True
+    return rows, cols, np.flatnonzero(~used)
+
+
 def linear_assignment(cost: np.ndarray, thresh: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Minimum-cost matching that ignores pairs whose cost exceeds ``thresh``.
 

@@ -22,19 +22,27 @@ def iou_matrix(boxes1: np.ndarray, boxes2: np.ndarray, mode: str = "iou") -> np.
     b2 = np.asarray(boxes2, dtype=np.float64).reshape(-1, 4)
     if len(b1) == 0 or len(b2) == 0:
         return np.zeros((len(b1), len(b2)))
-    area1 = (b1[:, 2] - b1[:, 0]) * (b1[:, 3] - b1[:, 1])
-    area2 = (b2[:, 2] - b2[:, 0]) * (b2[:, 3] - b2[:, 1])
-    lt_x = np.maximum(b1[:, None, 0], b2[None, :, 0])
-    lt_y = np.maximum(b1[:, None, 1], b2[None, :, 1])
-    rb_x = np.minimum(b1[:, None, 2], b2[None, :, 2])
-    rb_y = np.minimum(b1[:, None, 3], b2[None, :, 3])
-    inter = np.clip(rb_x - lt_x, 0, None) * np.clip(rb_y - lt_y, 0, None)
-    union = area1[:, None] + area2[None, :] - inter
-    iou = np.divide(inter, union, out=np.zeros_like(inter), where=union > 0)
+    # Coordinates as contiguous rows: broadcasting (N, 1) against (M,) rows is several
+    # times cheaper than against strided slices of the (N, 4) arrays.
+    p, q = b1.T.copy(), b2.T.copy()
+    iw = np.minimum(p[2][:, None], q[2])
+    iw -= np.maximum(p[0][:, None], q[0])
+    ih = np.minimum(p[3][:, None], q[3])
+    ih -= np.maximum(p[1][:, None], q[1])
+    np.maximum(iw, 0, out=iw)
+    np.maximum(ih, 0, out=ih)
+    inter = iw
+    inter *= ih
+    union = ((p[2] - p[0]) * (p[3] - p[1]))[:, None] + (q[2] - q[0]) * (q[3] - q[1])
+    union -= inter
     if mode == "iou":
-        return iou
-    ex = np.maximum(b1[:, None, 2], b2[None, :, 2]) - np.minimum(b1[:, None, 0], b2[None, :, 0])
-    ey = np.maximum(b1[:, None, 3], b2[None, :, 3]) - np.minimum(b1[:, None, 1], b2[None, :, 1])
+        # Pairs with an empty (or negative) union have no intersection: IoU 0.
+        np.maximum(union, 1e-300, out=union)
+        inter /= union
+        return inter
+    iou = np.divide(inter, union, out=np.zeros_like(inter), where=union > 0)
+    ex = np.maximum(p[2][:, None], q[2]) - np.minimum(p[0][:, None], q[0])
+    ey = np.maximum(p[3][:, None], q[3]) - np.minimum(p[1][:, None], q[1])
     enclose = ex * ey
     penalty = np.divide(enclose - union, enclose, out=np.zeros_like(enclose), where=enclose > 0)
     return iou - penalty
