@@ -7,11 +7,13 @@ from typing import Any
 
 import numpy as np
 
-from mmtrack.models.task_modules.track import iou_pairs, linear_assignment_sparse
+from mmtrack.models.task_modules.track import match_pairs
 from mmtrack.registry import MODELS, TASK_UTILS
 
 from .byte_tracker import ByteTracker
-from .sort_family import kf_boxes
+from .sort_family import admissible_pairs, kf_boxes
+
+_EMPTY = np.empty(0, dtype=np.int64)
 
 
 @MODELS.register_module()
@@ -116,17 +118,19 @@ class BoTSORTTracker(ByteTracker):
         if max_cost >= 1.0:
             raise ValueError(f"BoTSORTTracker: match thresholds must be < 1, got {max_cost}")
         t = self.tracks
-        i, j, iou = iou_pairs(track_boxes, bboxes[dets])
-        same = t["labels"][rows[i]] == labels[dets[j]]
-        i, j, iou = i[same], j[same], iou[same]
+        if len(rows) == 0 or len(dets) == 0:
+            return _EMPTY, _EMPTY, np.arange(len(dets))
+        # Every overlapping pair of the same class (IoU > 0).
+        i, j, iou = admissible_pairs(
+            track_boxes, bboxes[dets], t["labels"][rows], labels[dets], 0.0
+        )
         cost = 1.0 - iou * scores[dets[j]] if fuse else 1.0 - iou
         if with_reid and self.with_reid and len(i):
             emb = (1.0 - np.sum(t["embeds"][rows[i]] * embeds[dets[j]], axis=1)) / 2.0
             usable = (emb <= self.appearance_thr) & (1.0 - iou <= self.proximity_thr)
             cost = np.where(usable, np.minimum(cost, emb), cost)
         ok = cost <= max_cost
-        m, _, un = linear_assignment_sparse(i[ok], j[ok], cost[ok], len(rows), len(dets))
-        return m[:, 0], m[:, 1], un
+        return match_pairs(i[ok], j[ok], cost[ok], len(rows), len(dets))
 
     def update(
         self,

@@ -94,6 +94,12 @@ class KalmanFilter:
             "vel": self._noise_coeffs(std_weight_velocity, 1e-5),
             "meas": self._noise_coeffs(std_weight_position, 1e-1),
         }
+        # Compact prediction: (pp, pv, vv) <- T @ (pp, pv, vv) + size ** 2 * A + B, with
+        # T = F P F^T per coordinate block and A, B the process noise (rows pp and vv).
+        self._compact_transition = np.array([[1.0, 2.0, 1.0], [0.0, 1.0, 1.0], [0.0, 0.0, 1.0]])
+        (a_pos, b_pos), (a_vel, b_vel) = self._noise["pos"], self._noise["vel"]
+        self._compact_noise_a = np.stack([a_pos, np.zeros(4), a_vel])
+        self._compact_noise_b = np.stack([b_pos, np.zeros(4), b_vel])
 
     # -- noise models -------------------------------------------------------------------------
     def _noise_coeffs(self, weight: float, aspect_std: float) -> tuple[np.ndarray, np.ndarray]:
@@ -105,6 +111,12 @@ class KalmanFilter:
             np.array([0.0, 0.0, aspect_std**2, 0.0]),
         )
 
+    def _size_sq(self, state: np.ndarray) -> np.ndarray:
+        """Squared box side each coordinate's noise scales with: ``(K, 1)`` h^2 (xyah)
+        or ``(K, 4)`` (w, h, w, h)^2 (xywh), for ``(K, >=4)`` states."""
+        size = state[:, 3:4] if self.box_format == "xyah" else state[:, self._size_idx]
+        return size * size
+
     def _var(self, state: np.ndarray, kind: str) -> np.ndarray:
         """``(K, 4)`` noise variances of ``kind`` for ``(K, >=4)`` states.
 
@@ -112,8 +124,7 @@ class KalmanFilter:
         for the aspect ratio; ``'xywh'``: ``weight ** 2 * (w, h, w, h) ** 2``.
         """
         a, b = self._noise[kind]
-        size = state[:, 3:4] if self.box_format == "xyah" else state[:, self._size_idx]
-        return size * size * a + b
+        return self._size_sq(state) * a + b
 
     @staticmethod
     def is_compact(covariance: np.ndarray) -> bool:
@@ -188,17 +199,14 @@ class KalmanFilter:
             The predicted ``mean`` and ``covariance`` with the input's shapes.
         """
         single = mean.ndim == 1
-        mean = np.atleast_2d(mean)
+        if single:
+            mean = mean[None]
         new_mean = mean.copy()
         new_mean[:, :4] += mean[:, 4:]
-        if self.is_compact(covariance):
-            cov = covariance.reshape(-1, 3, 4)
-            pv_vv = cov[:, 1] + cov[:, 2]
-            new_cov = np.empty_like(cov)
-            # Per coordinate, F = [[1, 1], [0, 1]]: F P F^T + Q.
-            new_cov[:, 0] = cov[:, 0] + cov[:, 1] + pv_vv + self._var(mean, "pos")
-            new_cov[:, 1] = pv_vv
-            new_cov[:, 2] = cov[:, 2] + self._var(mean, "vel")
+        if covariance.shape[-2:] == (3, 4):  # compact layout
+            new_cov = np.matmul(self._compact_transition, covariance.reshape(-1, 3, 4))
+            new_cov += self._size_sq(mean)[:, None] * self._compact_noise_a
+            new_cov += self._compact_noise_b
             return (new_mean[0], new_cov[0]) if single else (new_mean, new_cov)
         covariance = covariance.reshape(-1, 8, 8)
         motion_var = np.concatenate([self._var(mean, "pos"), self._var(mean, "vel")], axis=1)
@@ -268,19 +276,21 @@ class KalmanFilter:
             The corrected ``mean`` and ``covariance`` with the input's shapes.
         """
         single = mean.ndim == 1
-        mean = np.atleast_2d(mean)
-        z = np.atleast_2d(np.asarray(measurement, dtype=np.float64))
+        if single:
+            mean = mean[None]
+        z = np.asarray(measurement, dtype=np.float64).reshape(-1, 4)
         if confidence is not None:
             confidence = np.atleast_1d(confidence)
-        if self.is_compact(covariance):
+        if covariance.shape[-2:] == (3, 4):  # compact layout
             cov = covariance.reshape(-1, 3, 4)
-            pp, pv = cov[:, 0], cov[:, 1]
-            s = pp + self._measurement_var(mean, confidence)  # innovation variance
+            s = cov[:, 0] + self._measurement_var(mean, confidence)  # innovation variance
             gain = cov[:, :2] / s[:, None]  # (K, 2, 4): gains of p_i and v_i
             innovation = z - mean[:, :4]
             new_mean = mean + (gain * innovation[:, None]).reshape(-1, 8)
             # P - K H P per coordinate block: (pp, pv, vv) -= (k_p pp, k_p pv, k_v pv).
-            new_cov = cov - gain[:, (0, 0, 1)] * np.stack([pp, pv, pv], axis=1)
+            new_cov = cov.copy()
+            new_cov[:, :2] -= gain[:, :1] * cov[:, :2]
+            new_cov[:, 2] -= gain[:, 1] * cov[:, 1]
             return (new_mean[0], new_cov[0]) if single else (new_mean, new_cov)
         covariance = covariance.reshape(-1, 8, 8)
         proj_mean, proj_cov = self.project(mean, covariance, confidence)

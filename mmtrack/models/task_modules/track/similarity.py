@@ -22,18 +22,15 @@ def iou_matrix(boxes1: np.ndarray, boxes2: np.ndarray, mode: str = "iou") -> np.
     b2 = np.asarray(boxes2, dtype=np.float64).reshape(-1, 4)
     if len(b1) == 0 or len(b2) == 0:
         return np.zeros((len(b1), len(b2)))
-    # Coordinates as contiguous rows: broadcasting (N, 1) against (M,) rows is several
-    # times cheaper than against strided slices of the (N, 4) arrays.
+    # Coordinates as contiguous rows: broadcasting (2, N, 1) against (2, 1, M) rows is
+    # several times cheaper than against strided slices of the (N, 4) arrays.
     p, q = b1.T.copy(), b2.T.copy()
-    iw = np.minimum(p[2][:, None], q[2])
-    iw -= np.maximum(p[0][:, None], q[0])
-    ih = np.minimum(p[3][:, None], q[3])
-    ih -= np.maximum(p[1][:, None], q[1])
-    np.maximum(iw, 0, out=iw)
-    np.maximum(ih, 0, out=ih)
-    inter = iw
-    inter *= ih
-    union = ((p[2] - p[0]) * (p[3] - p[1]))[:, None] + (q[2] - q[0]) * (q[3] - q[1])
+    iwh = np.minimum(p[2:, :, None], q[2:, None, :])
+    iwh -= np.maximum(p[:2, :, None], q[:2, None, :])
+    np.maximum(iwh, 0, out=iwh)
+    inter = iwh[0] * iwh[1]
+    wh1, wh2 = p[2:] - p[:2], q[2:] - q[:2]
+    union = (wh1[0] * wh1[1])[:, None] + wh2[0] * wh2[1]
     union -= inter
     if mode == "iou":
         # Pairs with an empty (or negative) union have no intersection: IoU 0.
