@@ -157,13 +157,13 @@ class BoTSORTTracker(ByteTracker):
         thr_high, thr_low = self.obj_score_thrs["high"], self.obj_score_thrs["low"]
         prev_img, self._prev_img = self._prev_img, img
         if self.empty:
-            keep = np.flatnonzero(scores > self.init_track_thr)
+            keep = (scores > self.init_track_thr).nonzero()[0]
             ids = self._init(bboxes, scores, labels, frame_id, embeds, keep)
             return self._output(bboxes[keep], scores[keep], labels[keep], ids)
 
         t = self.tracks
-        first = np.flatnonzero(scores > thr_high)
-        second = np.flatnonzero((scores > thr_low) & (scores <= thr_high))
+        first = (scores > thr_high).nonzero()[0]
+        second = ((scores > thr_low) & (scores <= thr_high)).nonzero()[0]
         # 1. Kalman prediction of the tracks (height/width velocity zeroed when lost).
         lost = t["last_frame"] != frame_id - 1
         t["mean"][lost, 6:8] = 0
@@ -176,7 +176,7 @@ class BoTSORTTracker(ByteTracker):
         det_to_track = np.full(len(bboxes), -1, dtype=np.int64)
 
         # 3. First association: confirmed tracks (tracked + lost) with high-score detections.
-        confirmed = np.flatnonzero(~t["tentative"])
+        confirmed = (~t["tentative"]).nonzero()[0]
         ti, di, un = self._match(
             confirmed,
             boxes[confirmed],
@@ -211,7 +211,7 @@ class BoTSORTTracker(ByteTracker):
         det_to_track[second[di]] = pool[ti]
 
         # 5. Unconfirmed tracks with the high-score detections left.
-        tentative = np.flatnonzero(t["tentative"])
+        tentative = t["tentative"].nonzero()[0]
         ti, di, un = self._match(
             tentative,
             boxes[tentative],
@@ -226,7 +226,7 @@ class BoTSORTTracker(ByteTracker):
         det_to_track[first_left[di]] = tentative[ti]
         first_left = first_left[un]
 
-        matched = np.flatnonzero(det_to_track >= 0)
+        matched = (det_to_track >= 0).nonzero()[0]
         rows = det_to_track[matched]
         self._update_tracks(rows, bboxes[matched], scores[matched], labels[matched], frame_id)
         if self.with_reid and len(rows):

@@ -100,12 +100,12 @@ class ByteTracker(BaseTracker):
 
         t = self.tracks
         # 1. Split detections by score: high ones first, low ones in the second association.
-        first = np.flatnonzero(scores > thr_high)
-        second = np.flatnonzero((scores > thr_low) & (scores <= thr_high))
+        first = (scores > thr_high).nonzero()[0]
+        second = ((scores > thr_low) & (scores <= thr_high)).nonzero()[0]
 
         # 2. Kalman prediction of the confirmed tracks; a track lost in the previous
         #    frame has its height velocity zeroed first.
-        confirmed = np.flatnonzero(~t["tentative"])
+        confirmed = (~t["tentative"]).nonzero()[0]
         if len(confirmed):
             mean, cov = t["mean"][confirmed], t["cov"][confirmed]
             lost = t["last_frame"][confirmed] != frame_id - 1
@@ -130,7 +130,7 @@ class ByteTracker(BaseTracker):
         matched_confirmed[confirmed[rows]] = True
 
         # 4. Tentative tracks with the high-score detections left over.
-        tentative = np.flatnonzero(t["tentative"])
+        tentative = t["tentative"].nonzero()[0]
         rows, cols, unmatched = iou_match(
             track_boxes[tentative],
             bboxes[first_left],
@@ -157,7 +157,7 @@ class ByteTracker(BaseTracker):
         det_to_track[second[cols]] = pool[rows]
 
         # 6. Update the matched tracks with their detections.
-        matched_dets = np.flatnonzero(det_to_track >= 0)
+        matched_dets = (det_to_track >= 0).nonzero()[0]
         rows = det_to_track[matched_dets]
         self._update_tracks(
             rows, bboxes[matched_dets], scores[matched_dets], labels[matched_dets], frame_id

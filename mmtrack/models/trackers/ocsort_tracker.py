@@ -240,7 +240,7 @@ class OCSORTTracker(BaseTracker):
         """Run one frame of OC-SORT (see :meth:`BaseTracker.update`)."""
         frame = dict(kwargs, scores=scores)
         if self.empty:
-            keep = np.flatnonzero(scores > self.init_track_thr)
+            keep = (scores > self.init_track_thr).nonzero()[0]
             ids = self._init_tracks(
                 bboxes[keep],
                 scores[keep],
@@ -252,29 +252,27 @@ class OCSORTTracker(BaseTracker):
             return self._output(bboxes[keep], scores[keep], labels[keep], ids)
 
         t = self.tracks
-        dets = np.flatnonzero(scores > self.obj_score_thr)
+        dets = (scores > self.obj_score_thr).nonzero()[0]
         # 1. Kalman prediction of the confirmed tracks (height velocity zeroed for tracks
         #    lost in the previous frame). The prediction of a track tracked until the
         #    previous frame is saved: ORU restarts from it if the track gets lost now.
         tentative_mask = t["tentative"]
-        confirmed = np.flatnonzero(~tentative_mask)
+        confirmed = (~tentative_mask).nonzero()[0]
         all_confirmed = len(confirmed) == len(t)
-        if len(confirmed):
-            if all_confirmed:
-                mean, cov = t["mean"], t["cov"]
-                was_tracked = t["last_frame"] == frame_id - 1
-                mean[~was_tracked, 7] = 0
-                t["mean"], t["cov"] = mean, cov = self.kf.predict(mean, cov)
-                saved = np.flatnonzero(was_tracked)
-            else:
-                mean, cov = t["mean"][confirmed], t["cov"][confirmed]
-                was_tracked = t["last_frame"][confirmed] == frame_id - 1
-                mean[~was_tracked, 7] = 0
-                mean, cov = self.kf.predict(mean, cov)
-                t["mean"][confirmed], t["cov"][confirmed] = mean, cov
-                saved = confirmed[was_tracked]
-                mean, cov = mean[was_tracked], cov[was_tracked]
-                was_tracked = slice(None)
+        if all_confirmed:
+            mean = t["mean"]
+            was_tracked = t["last_frame"] == frame_id - 1
+            mean[:, 7] *= was_tracked
+            t["mean"], t["cov"] = self.kf.predict(mean, t["cov"])
+            np.copyto(t["saved_mean"], t["mean"], where=was_tracked[:, None])
+            np.copyto(t["saved_cov"], t["cov"], where=was_tracked[:, None, None])
+        elif len(confirmed):
+            mean, cov = t["mean"][confirmed], t["cov"][confirmed]
+            was_tracked = t["last_frame"][confirmed] == frame_id - 1
+            mean[:, 7] *= was_tracked
+            mean, cov = self.kf.predict(mean, cov)
+            t["mean"][confirmed], t["cov"][confirmed] = mean, cov
+            saved = confirmed[was_tracked]
             t["saved_mean"][saved] = mean[was_tracked]
             t["saved_cov"][saved] = cov[was_tracked]
         self._compensate_camera(frame)
@@ -301,7 +299,7 @@ class OCSORTTracker(BaseTracker):
 
         # 3. The same for the tentative tracks and the detections left.
         if not all_confirmed and len(left):
-            tentative = np.flatnonzero(tentative_mask)
+            tentative = tentative_mask.nonzero()[0]
             ti, di, un = self._ocm_match(
                 tentative, track_boxes[tentative], left, bboxes, scores, labels, frame
             )
@@ -313,7 +311,7 @@ class OCSORTTracker(BaseTracker):
         if len(left):
             taken = np.zeros(len(t), dtype=bool)
             taken[det_to_track[det_to_track >= 0]] = True
-            rest = np.flatnonzero(~taken)
+            rest = (~taken).nonzero()[0]
             ti, di, un = iou_match(
                 t["bboxes"][rest], bboxes[left], t["labels"][rest], labels[left], self.match_iou_thr
             )
@@ -321,7 +319,7 @@ class OCSORTTracker(BaseTracker):
             left = left[un]
 
         # 5. Update the matched tracks (ORU for the re-found ones) and age the rest.
-        matched = np.flatnonzero(det_to_track >= 0)
+        matched = (det_to_track >= 0).nonzero()[0]
         rows = det_to_track[matched]
         self._update_tracks(rows, bboxes[matched], scores[matched], labels[matched], frame_id)
         if len(rows):
@@ -364,14 +362,22 @@ class OCSORTTracker(BaseTracker):
         # ORU: a track re-found after `gap - 1` missed frames restarts from the state
         # predicted for its first missed frame and is re-updated along a virtual
         # trajectory interpolated linearly between its last and its new observation.
-        lost = np.flatnonzero(gap > 1)
+        lost = (gap > 1).nonzero()[0]
         if len(lost):
             r = rows[lost]
             m_, c_ = t["saved_mean"][r], t["saved_cov"][r]
             last, new, g = t["bboxes"][r], bboxes[lost], gap[lost]
-            for step in range(1, int(g.max())):
-                active = np.flatnonzero(g > step)  # tracks still on their virtual path
-                virtual = last[active] + (new[active] - last[active]) * (step / g[active])[:, None]
+            shift, ratio = new - last, 1.0 / g[:, None]
+            g_max = int(g.max())
+            same_gap = g_max == int(g.min())  # usually: every track missed the same frames
+            for step in range(1, g_max):
+                if same_gap:
+                    virtual = last + shift * (step * ratio)
+                    m_, c_ = self.kf.update(m_, c_, kf_measurements(virtual, self._box_format))
+                    m_, c_ = self.kf.predict(m_, c_)
+                    continue
+                active = (g > step).nonzero()[0]  # tracks still on their virtual path
+                virtual = last[active] + shift[active] * (step * ratio[active])
                 ma, ca = self.kf.update(
                     m_[active], c_[active], kf_measurements(virtual, self._box_format)
                 )

@@ -15,16 +15,10 @@ _EMPTY = np.empty(0, dtype=np.int64)
 
 def kf_boxes(mean: np.ndarray, box_format: str = "xyah") -> np.ndarray:
     """``(K, 8)`` Kalman means -> ``(K, 4)`` x1y1x2y2 boxes."""
-    out = np.empty((len(mean), 4))
-    if len(mean) == 0:
-        return out
-    h = mean[:, 3]
-    w = mean[:, 2] if box_format == "xywh" else mean[:, 2] * h
-    out[:, 0] = mean[:, 0] - w / 2
-    out[:, 1] = mean[:, 1] - h / 2
-    out[:, 2] = mean[:, 0] + w / 2
-    out[:, 3] = mean[:, 1] + h / 2
-    return out
+    half = mean[:, 2:4] * 0.5
+    if box_format != "xywh":
+        half[:, 0] *= mean[:, 3]  # w = a * h
+    return np.concatenate((mean[:, :2] - half, mean[:, :2] + half), axis=1)
 
 
 def kf_measurements(bboxes: np.ndarray, box_format: str = "xyah") -> np.ndarray:

@@ -139,7 +139,7 @@ class SORTTracker(BaseTracker):
         # 3. DeepSORT: appearance matching of the confirmed tracks, gated by the
         #    Mahalanobis distance of the Kalman filter.
         if self.with_reid:
-            confirmed = np.flatnonzero(~t["tentative"])
+            confirmed = (~t["tentative"]).nonzero()[0]
             if len(confirmed):
                 track_emb = self._track_embeds(confirmed)
                 if self.reid["metric"] == "cosine":
@@ -161,8 +161,8 @@ class SORTTracker(BaseTracker):
         #    this one) with the remaining detections, on the predicted boxes.
         taken = np.zeros(len(t), dtype=bool)
         taken[det_to_track[det_to_track >= 0]] = True
-        pool = np.flatnonzero(~taken & (t["last_frame"] == frame_id - 1))
-        free = np.flatnonzero(det_to_track < 0)
+        pool = (~taken & (t["last_frame"] == frame_id - 1)).nonzero()[0]
+        free = (det_to_track < 0).nonzero()[0]
         # MMTracking keeps a match when 1 - IoU < 1 - match_iou_thr (strict).
         rows, cols, _ = iou_match(
             kf_boxes(t["mean"][pool], self._box_format),
@@ -175,7 +175,7 @@ class SORTTracker(BaseTracker):
         det_to_track[free[cols]] = pool[rows]
 
         # 5. Update matched tracks; unmatched detections start new tracks.
-        matched = np.flatnonzero(det_to_track >= 0)
+        matched = (det_to_track >= 0).nonzero()[0]
         rows = det_to_track[matched]
         self._update_tracks(
             rows,
@@ -187,7 +187,7 @@ class SORTTracker(BaseTracker):
         )
         ids = np.full(len(bboxes), -1, dtype=np.int64)
         ids[matched] = t["ids"][rows]
-        new = np.flatnonzero(det_to_track < 0)
+        new = (det_to_track < 0).nonzero()[0]
         ids[new] = self._init_tracks(
             bboxes[new], scores[new], labels[new], frame_id, None if embeds is None else embeds[new]
         )

@@ -104,7 +104,7 @@ class StrongSORTTracker(BaseTracker):
             warp = self.cmc.get_warp_matrix(img, prev_img)
             t["mean"], t["cov"] = self.cmc.warp_states(t["mean"], t["cov"], warp)
         det_to_track = np.full(len(bboxes), -1, dtype=np.int64)
-        confirmed = np.flatnonzero(~t["tentative"])
+        confirmed = (~t["tentative"]).nonzero()[0]
         matched_tracks = np.zeros(len(t), dtype=bool)
 
         # 3. Global assignment of confirmed tracks on appearance + motion.
@@ -127,8 +127,8 @@ class StrongSORTTracker(BaseTracker):
             recent = ~matched_tracks & (t["last_frame"] >= frame_id - 1)
         else:
             recent = ~matched_tracks & (t["tentative"] | (t["last_frame"] == frame_id - 1))
-        pool = np.flatnonzero(recent)
-        free = np.flatnonzero(det_to_track < 0)
+        pool = recent.nonzero()[0]
+        free = (det_to_track < 0).nonzero()[0]
         rows, cols, _ = iou_match(
             kf_boxes(t["mean"][pool], self._box_format),
             bboxes[free],
@@ -139,7 +139,7 @@ class StrongSORTTracker(BaseTracker):
         det_to_track[free[cols]] = pool[rows]
 
         # 5. Update, new tracks, deletions.
-        matched = np.flatnonzero(det_to_track >= 0)
+        matched = (det_to_track >= 0).nonzero()[0]
         rows = det_to_track[matched]
         self._update_tracks(
             rows,
@@ -151,7 +151,7 @@ class StrongSORTTracker(BaseTracker):
         )
         ids = np.full(len(bboxes), -1, dtype=np.int64)
         ids[matched] = t["ids"][rows]
-        new = np.flatnonzero(det_to_track < 0)
+        new = (det_to_track < 0).nonzero()[0]
         ids[new] = self._init_tracks(
             bboxes[new], scores[new], labels[new], frame_id, None if embeds is None else embeds[new]
         )

@@ -25,11 +25,10 @@ class TrackStore:
 
     def __init__(self) -> None:
         self._fields: dict[str, np.ndarray] = {}
+        self._len = 0  # rows, kept by add/keep/clear (read every frame by the trackers)
 
     def __len__(self) -> int:
-        if not self._fields:
-            return 0
-        return len(next(iter(self._fields.values())))
+        return self._len
 
     def __contains__(self, name: str) -> bool:
         return name in self._fields
@@ -43,6 +42,8 @@ class TrackStore:
             raise ValueError(
                 f"TrackStore field {name!r} has {len(value)} rows, the store has {len(self)}"
             )
+        if not self._fields:
+            self._len = len(value)
         self._fields[name] = value
 
     def fields(self) -> list[str]:
@@ -60,9 +61,11 @@ class TrackStore:
             raise ValueError(f"TrackStore.add: fields differ from the store's: {sorted(missing)}")
         if not self._fields:
             self._fields = {k: np.asarray(v).copy() for k, v in arrays.items()}
+            self._len = lengths.pop()
             return
         for k, v in arrays.items():
             self._fields[k] = np.concatenate([self._fields[k], np.asarray(v)], axis=0)
+        self._len += lengths.pop()
 
     def keep(self, mask: np.ndarray) -> None:
         """Keep only the rows where ``mask`` is true (bool ``(K,)``) or the given indices."""
@@ -71,6 +74,8 @@ class TrackStore:
             return
         for k in self._fields:
             self._fields[k] = self._fields[k][mask]
+        self._len = len(next(iter(self._fields.values()))) if self._fields else 0
 
     def clear(self) -> None:
         self._fields = {}
+        self._len = 0

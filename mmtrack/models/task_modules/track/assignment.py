@@ -66,7 +66,7 @@ def linear_assignment_sparse(
             _, comp = connected_components(graph, directed=False)
             pair_comp = comp[r_local]
             order = np.argsort(pair_comp, kind="stable")
-            groups = np.split(order, np.flatnonzero(np.diff(pair_comp[order])) + 1)
+            groups = np.split(order, np.diff(pair_comp[order]).nonzero()[0] + 1)
         for group in groups:
             gr, gr_inv = np.unique(r_local[group], return_inverse=True)
             gc, gc_inv = np.unique(c_local[group], return_inverse=True)
@@ -81,7 +81,7 @@ def linear_assignment_sparse(
     col_used = np.zeros(num_cols, dtype=bool)
     row_used[matches[:, 0]] = True
     col_used[matches[:, 1]] = True
-    return matches, np.flatnonzero(~row_used), np.flatnonzero(~col_used)
+    return matches, (~row_used).nonzero()[0], (~col_used).nonzero()[0]
 
 
 _EMPTY = np.empty(0, dtype=np.int64)
@@ -130,8 +130,8 @@ def match_pairs(
         big = np.abs(cost).max() * (len(cost) + 1) + 1.0
         block = np.full((num_rows, num_cols), big)
         block[rr, cc] = cost
-        r_ok = np.flatnonzero(np.bincount(rr, minlength=num_rows))
-        c_ok = np.flatnonzero(np.bincount(cc, minlength=num_cols))
+        r_ok = np.bincount(rr, minlength=num_rows).nonzero()[0]
+        c_ok = np.bincount(cc, minlength=num_cols).nonzero()[0]
         sub = block[np.ix_(r_ok, c_ok)]
         br, bc = linear_sum_assignment(sub)
         ok = sub[br, bc] < big
@@ -139,7 +139,7 @@ def match_pairs(
         cols = np.concatenate([cols[isolated], c_ok[bc[ok]]])
     used = np.zeros(num_cols, dtype=bool)
     used[cols] = True
-    return rows, cols, np.flatnonzero(~used)
+    return rows, cols, (~used).nonzero()[0]
 
 
 def linear_assignment(cost: np.ndarray, thresh: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
