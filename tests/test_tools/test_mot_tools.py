@@ -192,3 +192,21 @@ def test_aflink_checkpoint_round_trip(tmp_path):
     linker = AFLink(dict(type="AFLinkModel", channels=8), checkpoint=str(tmp_path / "a.pth"))
     for k, v in model.state_dict().items():
         assert torch.equal(linker.model.state_dict()[k], v)
+
+
+def test_benchmark_trackers_prints_every_tracker(capsys):
+    bench = load_tool("tools/analysis_tools/mot/benchmark_trackers.py")
+    bench.main(["--objects", "8", "--frames", "20", "--repeats", "2"])
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert lines[0].split() == ["objects", "tracker", "frames/s", "naive", "f/s", "ratio"]
+    rows = [line.split() for line in lines[1:]]
+    assert [r[1] for r in rows] == list(bench.MOTION_ONLY)
+    for _, _, fps, naive, ratio in rows:
+        assert float(fps) > 0 and float(naive) > 0
+        assert float(ratio) == pytest.approx(float(fps) / float(naive), rel=0.05, abs=0.06)
+
+
+def test_benchmark_trackers_rejects_zero_repeats():
+    bench = load_tool("tools/analysis_tools/mot/benchmark_trackers.py")
+    with pytest.raises(SystemExit):
+        bench.main(["--repeats", "0"])
