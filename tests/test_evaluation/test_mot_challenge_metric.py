@@ -155,6 +155,13 @@ def test_hand_computed_values(tmp_path):
     # IDTP 6, IDFN 12 - 6, IDFP 13 - 6 -> IDF1 = 2*6 / (2*6 + 6 + 7) = 12/25.
     assert out["m/IDTP"] == 6 and out["m/IDFN"] == 6 and out["m/IDFP"] == 7
     assert out["m/IDF1"] == pytest.approx(48.0)
+    # Plain Python numbers, which mmengine's JSON log keeps (numpy integers became null).
+    assert type(out["m/IDSw"]) is int and type(out["m/MOTA"]) is float
+    from mmengine.hooks import LoggerHook
+
+    logged = LoggerHook._process_tags(out)
+    assert logged["m/IDSw"] == 2 and logged["m/FP"] == 1
+    assert logged["m/MOTA"] == pytest.approx(75.0)
 
     metric = MOTChallengeMetric(benchmark="MOT17", metric=["CLEAR"], prefix="m")
     out = run_metric(metric, ["FRAG-02"])

@@ -399,7 +399,12 @@ class MOTChallengeMetric(BaseVideoMetric):
                 work_dir=osp.join(tmp, "trackeval"),
             )
         self._print(summaries, plans)
-        return dict(summaries["COMBINED"])
+        # Plain Python numbers: mmengine's JSON log drops numpy integers (they became
+        # null in tools/test.py's <timestamp>.json).
+        return {
+            k: int(v) if isinstance(v, (int, np.integer)) else float(v)
+            for k, v in summaries["COMBINED"].items()
+        }
 
     def _load_gt(self, name: str, recs: list, plan: dict) -> np.ndarray:
         if plan["use_file"]:
