@@ -126,6 +126,20 @@ class CocoParseMixin:
             instance["mask"] = ann["segmentation"]
         return instance
 
+    def _img_prefix(self) -> str | None:
+        """Image folder: ``data_prefix['img_path']`` (MMTracking) or ``['img']`` (MMDetection).
+
+        Raises:
+            ValueError: both keys are given with different folders.
+        """
+        path, img = self.data_prefix.get("img_path"), self.data_prefix.get("img")
+        if path is not None and img is not None and path != img:
+            raise ValueError(
+                f"{self.ann_file}: data_prefix has img_path={path!r} and img={img!r}; "
+                "give one image folder"
+            )
+        return path if path is not None else img
+
     def parse_data_info(self, raw_data_info: dict) -> dict:
         """Parse one image and its annotations into a frame dict.
 
@@ -138,7 +152,7 @@ class CocoParseMixin:
         img_info = raw_data_info["raw_img_info"]
         self._check_image(img_info)
         data_info = dict(img_info)
-        prefix = self.data_prefix.get("img_path")
+        prefix = self._img_prefix()
         data_info["img_path"] = (
             osp.join(prefix, img_info["file_name"]) if prefix else img_info["file_name"]
         )

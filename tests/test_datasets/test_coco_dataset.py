@@ -2,6 +2,7 @@ import copy
 import json
 
 import numpy as np
+import pytest
 import torch
 
 from mmtrack.registry import DATASETS
@@ -90,3 +91,22 @@ def test_concat_dataset_frame_indices(tmp_path):
     assert concat[(2, 0)]["img_id"] == [101]
     assert concat[(1, 1)]["img_id"] == [102]
     np.testing.assert_array_equal(concat[0]["frame_id"], [0, 1, 2])
+
+
+def test_mmdet_style_img_prefix(tmp_path):
+    # MMDetection configs name the image folder data_prefix=dict(img=...).
+    root = str(tmp_path)
+    ann = make_cocovid(root, video_lengths=(2,))
+    ds = DATASETS.build(dict(type="CocoDataset", ann_file=ann, data_prefix=dict(img=root)))
+    first = ds.get_data_info(0)
+    assert first["img_path"].startswith(root + "/")
+    ref = DATASETS.build(dict(type="CocoDataset", ann_file=ann, data_prefix=dict(img_path=root)))
+    assert first["img_path"] == ref.get_data_info(0)["img_path"]
+
+
+def test_conflicting_img_prefixes_are_an_error(tmp_path):
+    root = str(tmp_path)
+    ann = make_cocovid(root, video_lengths=(2,))
+    cfg = dict(type="CocoDataset", ann_file=ann, data_prefix=dict(img=root, img_path=root + "/x"))
+    with pytest.raises(ValueError, match="img_path=.*and img="):
+        DATASETS.build(cfg)
