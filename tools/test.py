@@ -8,6 +8,20 @@ Examples::
     python tools/test.py CONFIG --checkpoint CKPT --show-dir vis  # draw predictions
     bash tools/dist_test.sh CONFIG 8 --checkpoint CKPT           # 8 processes
 
+MMTracking 0.x's evaluation flags work too::
+
+    python tools/test.py MOT_CONFIG --eval track                  # MOTChallengeMetric
+    python tools/test.py VID_CONFIG --checkpoint CKPT --eval bbox  # CocoVideoMetric
+    python tools/test.py VIS_CONFIG --checkpoint CKPT --format-only \
+        --eval-options resfile_path=results                       # submission files only
+
+``--eval`` keeps the config's ``test_evaluator`` metrics that give the named
+kinds (``track``: MOTChallengeMetric / SOTMetric; ``bbox`` / ``segm``:
+CocoVideoMetric; ``track_segm``: YouTubeVISMetric; ``mAP`` / ``CMC``:
+ReIDMetrics); ``--eval-options`` are keyword arguments of those metrics
+(``resfile_path`` is 0.x's name of ``outfile_prefix``); ``--format-only``
+writes the official result files without evaluating.
+
 ``--checkpoint`` is optional (as in MMTracking 0.x): MOT configs may load their
 detector and ReID weights through ``init_cfg`` instead. Checkpoints are loaded
 safely (``torch.load(weights_only=True)`` with an exact allow-list). Input errors
@@ -17,6 +31,7 @@ print one line; set MMTRACK_DEBUG=1 for the traceback.
 from __future__ import annotations
 
 import argparse
+import inspect
 import os.path as osp
 
 from mmengine.config import Config
@@ -32,7 +47,18 @@ from mmtrack.engine.runner.tool_utils import (
     run_tool,
     set_local_rank_env,
 )
+from mmtrack.registry import METRICS
 from mmtrack.utils import register_all_modules
+
+#: MMTracking 0.x ``--eval`` names -> (metric type, value of its ``metric`` argument or None).
+EVAL_KINDS: dict[str, dict[str, str | None]] = {
+    "track": {"MOTChallengeMetric": None, "SOTMetric": None},
+    "bbox": {"CocoVideoMetric": "bbox"},
+    "segm": {"CocoVideoMetric": "segm"},
+    "track_segm": {"YouTubeVISMetric": None},
+    "mAP": {"ReIDMetrics": "mAP"},
+    "CMC": {"ReIDMetrics": "CMC"},
+}
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -51,6 +77,24 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--wait-time", type=float, default=2.0, help="seconds each shown frame stays up"
+    )
+    parser.add_argument(
+        "--eval",
+        nargs="+",
+        choices=sorted(EVAL_KINDS),
+        help="MMTracking 0.x: evaluate only these kinds (e.g. track, bbox)",
+    )
+    parser.add_argument(
+        "--format-only",
+        action="store_true",
+        help="write the official result files (outfile_prefix / resfile_path) without evaluating",
+    )
+    parser.add_argument(
+        "--eval-options",
+        nargs="+",
+        action=StrictDictAction,
+        metavar="KEY=VALUE",
+        help="keyword arguments of the evaluation metrics, e.g. resfile_path=results",
     )
     parser.add_argument(
         "--cfg-options",
@@ -89,6 +133,74 @@ def trigger_visualization_hook(cfg: Config, args: argparse.Namespace) -> None:
         hook["test_out_dir"] = args.show_dir
 
 
+def _evaluator_metrics(cfg: Config, config_path: str) -> list:
+    """The metric configs of ``cfg.test_evaluator`` (a dict, a list, or an Evaluator dict)."""
+    evaluator = cfg.test_evaluator
+    if isinstance(evaluator, dict) and "metrics" in evaluator:
+        evaluator = evaluator["metrics"]
+    metrics = list(evaluator) if isinstance(evaluator, (list, tuple)) else [evaluator]
+    for m in metrics:
+        if not isinstance(m, dict) or "type" not in m:
+            raise ConfigInputError(f"config {config_path}: test_evaluator entry {m!r} has no type")
+    return metrics
+
+
+def apply_eval_args(cfg: Config, args: argparse.Namespace) -> None:
+    """Apply MMTracking 0.x's ``--eval``, ``--eval-options`` and ``--format-only``.
+
+    Raises:
+        ConfigInputError: a requested kind no metric of the config gives, an
+            option a kept metric does not take, or ``--format-only`` without
+            an output prefix.
+    """
+    if not (args.eval or args.eval_options or args.format_only):
+        return
+    metrics = _evaluator_metrics(cfg, args.config)
+    types = [m["type"] for m in metrics]
+    if args.eval:
+        kept = []
+        for m in metrics:
+            wanted = [
+                EVAL_KINDS[k][m["type"]] for k in args.eval if m["type"] in EVAL_KINDS[k]
+            ]
+            if not wanted:
+                continue
+            values = [w for w in wanted if w is not None]
+            if values:  # metrics with selectable outputs compute only the requested ones
+                m = dict(m, metric=values if len(values) > 1 else values[0])
+            kept.append(m)
+        served = {k for k in args.eval for m in kept if m["type"] in EVAL_KINDS[k]}
+        missing = [k for k in args.eval if k not in served]
+        if missing:
+            raise ConfigInputError(
+                f"config {args.config}: --eval {' '.join(missing)}: its test_evaluator has "
+                f"{types}, none of which gives {missing}"
+            )
+        metrics = kept
+    options = dict(args.eval_options or {})
+    if "resfile_path" in options:
+        options["outfile_prefix"] = options.pop("resfile_path")
+    if args.format_only:
+        options["format_only"] = True
+    for i, m in enumerate(metrics):
+        metric_cls = METRICS.get(m["type"])
+        accepted = set(inspect.signature(metric_cls.__init__).parameters) - {"self"}
+        unknown = sorted(set(options) - accepted)
+        if unknown:
+            raise ConfigInputError(
+                f"config {args.config}: --eval-options/--format-only: {m['type']} takes no "
+                f"{unknown}; it takes {sorted(accepted - {'args', 'kwargs'})}"
+            )
+        m = dict(m, **options)
+        if m.get("format_only") and not m.get("outfile_prefix"):
+            raise ConfigInputError(
+                f"config {args.config}: --format-only needs where to write the files: "
+                "--eval-options resfile_path=DIR (or outfile_prefix=DIR)"
+            )
+        metrics[i] = m
+    cfg.test_evaluator = metrics if len(metrics) > 1 else metrics[0]
+
+
 def build_cfg(args: argparse.Namespace) -> Config:
     """Load the config and apply the command-line options to it."""
     cfg = load_config(args.config, args.cfg_options)
@@ -107,6 +219,7 @@ def build_cfg(args: argparse.Namespace) -> Config:
     cfg.resume = False
     if args.show or args.show_dir:
         trigger_visualization_hook(cfg, args)
+    apply_eval_args(cfg, args)
     return cfg
 
 

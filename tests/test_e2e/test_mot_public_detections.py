@@ -52,3 +52,28 @@ def test_public_detections_are_required_without_detector(data, tmp_path):
     cfg = mot_track_config(data, MODELS["bytetrack"], str(tmp_path / "w"))
     with pytest.raises(ValueError, match="public detections"):
         run_tool("test", cfg, str(tmp_path / "cfg.py"))
+
+
+def test_mmtracking_0x_eval_flags_end_to_end(data, tmp_path):
+    # `--eval track` evaluates as the config does; integer metrics reach the JSON log.
+    work = str(tmp_path / "eval")
+    cfg = mot_track_config(
+        data, MODELS["bytetrack"], work, detection_file="annotations/half-val_detections.pkl"
+    )
+    run_tool("test", cfg, str(tmp_path / "cfg.py"), "--eval", "track")
+    m = latest_metrics(work)
+    assert m["HOTA"] >= 60.0
+    assert m["IDSw"] is not None and m["IDSw"] >= 0 and m["FN"] + m["TP"] > 0
+    # `--format-only` writes MOTChallenge files to resfile_path and evaluates nothing.
+    out = tmp_path / "submission"
+    work = str(tmp_path / "format")
+    cfg = mot_track_config(
+        data, MODELS["bytetrack"], work, detection_file="annotations/half-val_detections.pkl"
+    )
+    run_tool("test", cfg, str(tmp_path / "cfg2.py"), "--format-only",
+             "--eval-options", f"resfile_path={out}")
+    assert sorted(p.name for p in out.iterdir()) == [f"SYN-0{i}.txt" for i in range(1, 5)]
+    rows = (out / "SYN-01.txt").read_text().split()
+    assert rows and len(rows[0].split(",")) >= 9
+    with pytest.raises(FileNotFoundError):
+        latest_metrics(work)

@@ -144,3 +144,55 @@ def test_train_with_amp_runs(train_tool, tmp_path: Path) -> None:
     assert f"type='{expected}'" in ckpt["meta"]["cfg"]
     assert torch.isfinite(ckpt["state_dict"]["linear.weight"]).all()
     assert ckpt["state_dict"]["linear.weight"].dtype == torch.float32
+
+
+MOT_CONFIG = "configs/mot/bytetrack/bytetrack_yolox_x_crowdhuman_mot17-private-half.py"
+REID_CONFIG = "configs/reid/resnet50_b32x8_MOT17.py"
+
+
+def _eval_cfg(test_tool, config: str, *flags: str):
+    root = Path(__file__).resolve().parents[2]
+    return test_tool.build_cfg(test_tool.parse_args([str(root / config), *flags]))
+
+
+def test_eval_flags_of_mmtracking_0x(test_tool) -> None:
+    # --eval track keeps the MOT metric as it is.
+    cfg = _eval_cfg(test_tool, MOT_CONFIG, "--eval", "track")
+    assert cfg.test_evaluator.type == "MOTChallengeMetric"
+    assert "format_only" not in cfg.test_evaluator
+    # --format-only with 0.x's resfile_path: files only, written there.
+    cfg = _eval_cfg(test_tool, MOT_CONFIG, "--eval", "track", "--format-only",
+                    "--eval-options", "resfile_path=results/mot")
+    assert cfg.test_evaluator.format_only is True
+    assert cfg.test_evaluator.outfile_prefix == "results/mot"
+    # metric keyword arguments pass through
+    cfg = _eval_cfg(test_tool, MOT_CONFIG, "--eval-options", "track_iou_thr=0.4")
+    assert cfg.test_evaluator.track_iou_thr == 0.4
+    # ReID: --eval CMC selects that output of ReIDMetrics
+    cfg = _eval_cfg(test_tool, REID_CONFIG, "--eval", "mAP", "CMC")
+    assert cfg.test_evaluator.type == "ReIDMetrics"
+    assert list(cfg.test_evaluator.metric) == ["mAP", "CMC"]
+
+
+def test_eval_flags_pick_among_several_metrics(test_tool) -> None:
+    cfg = Config(dict(test_evaluator=[
+        dict(type="MOTChallengeMetric"),
+        dict(type="CocoVideoMetric", metric=["bbox", "segm"], ann_file="a.json"),
+    ]))
+    args = test_tool.parse_args(["cfg.py", "--eval", "bbox"])
+    test_tool.apply_eval_args(cfg, args)
+    assert cfg.test_evaluator == dict(
+        type="CocoVideoMetric", metric="bbox", ann_file="a.json"
+    )
+
+
+def test_eval_flag_errors_name_config_and_metric(test_tool) -> None:
+    with pytest.raises(ConfigInputError, match=r"--eval bbox: its test_evaluator has "
+                       r"\['MOTChallengeMetric'\], none of which gives \['bbox'\]"):
+        _eval_cfg(test_tool, MOT_CONFIG, "--eval", "bbox")
+    with pytest.raises(ConfigInputError, match="--format-only needs where to write"):
+        _eval_cfg(test_tool, MOT_CONFIG, "--format-only")
+    with pytest.raises(ConfigInputError, match=r"MOTChallengeMetric takes no \['iou'\]"):
+        _eval_cfg(test_tool, MOT_CONFIG, "--eval-options", "iou=0.4")
+    with pytest.raises(SystemExit):  # not a 0.x evaluation kind
+        test_tool.parse_args([MOT_CONFIG, "--eval", "hota"])

@@ -399,12 +399,10 @@ class MOTChallengeMetric(BaseVideoMetric):
                 work_dir=osp.join(tmp, "trackeval"),
             )
         self._print(summaries, plans)
-        # Plain Python numbers: mmengine's JSON log drops numpy integers (they became
-        # null in tools/test.py's <timestamp>.json).
-        return {
-            k: int(v) if isinstance(v, (int, np.integer)) else float(v)
-            for k, v in summaries["COMBINED"].items()
-        }
+        # Floats, counts included: mmengine keeps test metrics in numpy history buffers
+        # and its JSON log drops numpy integers (they were null in tools/test.py's
+        # <timestamp>.json); float64 values are written.
+        return {k: float(v) for k, v in summaries["COMBINED"].items()}
 
     def _load_gt(self, name: str, recs: list, plan: dict) -> np.ndarray:
         if plan["use_file"]:
