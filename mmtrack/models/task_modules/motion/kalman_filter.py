@@ -81,22 +81,48 @@ class KalmanFilter:
         for i in range(ndim):
             self._motion_mat[i, ndim + i] = dt
         self._update_mat = np.eye(ndim, 2 * ndim)
-        self._std_weight_position = std_weight_position
-        self._std_weight_velocity = std_weight_velocity
-        # Noise variances are ``size ** 2 * a + b`` per coordinate: ``size`` is the box
-        # side the coordinate's noise scales with (h for xyah; w, h, w, h for xywh) and
-        # ``b`` the fixed variance of the aspect ratio (xyah only).
         self._size_idx = [3, 3, 3, 3] if box_format == "xyah" else [2, 3, 2, 3]
+        self._compact_transition = np.array([[1.0, 2.0, 1.0], [0.0, 1.0, 1.0], [0.0, 0.0, 1.0]])
+        self._weights = (std_weight_position, std_weight_velocity)
+        self._refresh_noise()
+
+    # The noise weights are properties so that changing them (e.g. in a subclass's
+    # __init__, as MMTracking users do) refreshes the precomputed coefficients.
+    @property
+    def _std_weight_position(self) -> float:
+        return self._weights[0]
+
+    @_std_weight_position.setter
+    def _std_weight_position(self, value: float) -> None:
+        self._weights = (value, self._weights[1])
+        self._refresh_noise()
+
+    @property
+    def _std_weight_velocity(self) -> float:
+        return self._weights[1]
+
+    @_std_weight_velocity.setter
+    def _std_weight_velocity(self, value: float) -> None:
+        self._weights = (self._weights[0], value)
+        self._refresh_noise()
+
+    def _refresh_noise(self) -> None:
+        """Precompute the noise coefficients from the current weights.
+
+        Noise variances are ``size ** 2 * a + b`` per coordinate: ``size`` is the
+        box side the coordinate's noise scales with (h for xyah; w, h, w, h for
+        xywh) and ``b`` the fixed variance of the aspect ratio (xyah only).
+        """
+        pos, vel = self._weights
         self._noise = {
-            "init_pos": self._noise_coeffs(2 * std_weight_position, 1e-2),
-            "init_vel": self._noise_coeffs(10 * std_weight_velocity, 1e-5),
-            "pos": self._noise_coeffs(std_weight_position, 1e-2),
-            "vel": self._noise_coeffs(std_weight_velocity, 1e-5),
-            "meas": self._noise_coeffs(std_weight_position, 1e-1),
+            "init_pos": self._noise_coeffs(2 * pos, 1e-2),
+            "init_vel": self._noise_coeffs(10 * vel, 1e-5),
+            "pos": self._noise_coeffs(pos, 1e-2),
+            "vel": self._noise_coeffs(vel, 1e-5),
+            "meas": self._noise_coeffs(pos, 1e-1),
         }
         # Compact prediction: (pp, pv, vv) <- T @ (pp, pv, vv) + size ** 2 * A + B, with
         # T = F P F^T per coordinate block and A, B the process noise (rows pp and vv).
-        self._compact_transition = np.array([[1.0, 2.0, 1.0], [0.0, 1.0, 1.0], [0.0, 0.0, 1.0]])
         (a_pos, b_pos), (a_vel, b_vel) = self._noise["pos"], self._noise["vel"]
         self._compact_noise_a = np.stack([a_pos, np.zeros(4), a_vel])
         self._compact_noise_b = np.stack([b_pos, np.zeros(4), b_vel])
