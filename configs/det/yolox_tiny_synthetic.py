@@ -1,18 +1,17 @@
-# YOLOX-tiny trained from scratch on the synthetic MOT videos (CPU-sized).
-# Data (one class, 'pedestrian'), written by:
-#   python tools/dataset_converters/make_synthetic_videos.py --task mot \
-#       --out data/synthetic_mot --num-seqs 4 --num-frames 40
-#   python tools/dataset_converters/mot/mot2coco.py -i data/synthetic_mot \
-#       -o data/synthetic_mot/annotations --split-train
-# Frames are 160 x 256; the model keeps that size (a multiple of 32).
-_base_ = ['../_base_/default_runtime.py']
+# YOLOX-tiny trained from scratch on the synthetic MOT videos (CPU-sized;
+# data: _base_/datasets/synthetic_mot_det.py). Frames are 160 x 256; the
+# model keeps that size (a multiple of 32).
+_base_ = [
+    '../_base_/models/yolox_x_8x8.py',
+    '../_base_/datasets/synthetic_mot_det.py', '../_base_/default_runtime.py'
+]
 
-data_root = 'data/synthetic_mot/'
-img_scale = (256, 160)  # (width, height)
 batch_size = 8
 
+# a plain MMDetection detector (the tracking models' `model.detector`),
+# YOLOX-X scaled down to YOLOX-tiny (depth 0.33, width 0.375)
+_base_.model = _base_.model.detector
 model = dict(
-    type='YOLOX',
     data_preprocessor=dict(
         type='DetDataPreprocessor',
         pad_size_divisor=32,
@@ -23,18 +22,11 @@ model = dict(
                 size_divisor=32,
                 interval=10)
         ]),
-    backbone=dict(
-        type='CSPDarknet', deepen_factor=0.33, widen_factor=0.375),
-    neck=dict(
-        type='YOLOXPAFPN',
-        in_channels=[96, 192, 384],
-        out_channels=96,
-        num_csp_blocks=1),
-    bbox_head=dict(
-        type='YOLOXHead', num_classes=1, in_channels=96, feat_channels=96),
-    train_cfg=dict(assigner=dict(type='SimOTAAssigner', center_radius=2.5)),
-    test_cfg=dict(score_thr=0.01, nms=dict(type='nms', iou_threshold=0.65)))
+    backbone=dict(deepen_factor=0.33, widen_factor=0.375),
+    neck=dict(in_channels=[96, 192, 384], out_channels=96, num_csp_blocks=1),
+    bbox_head=dict(num_classes=1, in_channels=96, feat_channels=96))
 
+img_scale = _base_.img_scale
 train_pipeline = [
     dict(type='LoadImageFromFile'),
     dict(type='LoadAnnotations', with_bbox=True),
@@ -58,36 +50,9 @@ test_pipeline = [
 
 train_dataloader = dict(
     batch_size=batch_size,
-    num_workers=0,
-    sampler=dict(type='DefaultSampler', shuffle=True),
-    dataset=dict(
-        type='CocoDataset',
-        data_root=data_root,
-        ann_file='annotations/half-train_cocoformat.json',
-        data_prefix=dict(img_path='train'),
-        filter_cfg=dict(filter_empty_gt=True, min_size=32),
-        metainfo=dict(classes=('pedestrian', )),
-        pipeline=train_pipeline))
-val_dataloader = dict(
-    batch_size=8,
-    num_workers=0,
-    drop_last=False,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    dataset=dict(
-        type='CocoDataset',
-        data_root=data_root,
-        ann_file='annotations/half-val_cocoformat.json',
-        data_prefix=dict(img_path='train'),
-        metainfo=dict(classes=('pedestrian', )),
-        test_mode=True,
-        pipeline=test_pipeline))
+    dataset=dict(filter_cfg=dict(min_size=32), pipeline=train_pipeline))
+val_dataloader = dict(batch_size=8, dataset=dict(pipeline=test_pipeline))
 test_dataloader = val_dataloader
-
-val_evaluator = dict(
-    type='CocoVideoMetric',
-    ann_file=data_root + 'annotations/half-val_cocoformat.json',
-    metric='bbox')
-test_evaluator = val_evaluator
 
 # from scratch on CPU: AdamW converges in a few hundred iterations where the
 # YOLOX recipe (SGD, 300 epochs) cannot

@@ -2,14 +2,16 @@
 # MOT17 half-train, 80 epochs, 8 GPUs x 4 images, evaluated on MOT17 half-val.
 # Hyper-parameters as MMTracking's yolox_x_8xb4-80e_crowdhuman-mot17halftrain
 # (started from the COCO YOLOX-X weights).
-_base_ = ['../_base_/default_runtime.py']
+_base_ = ['../_base_/models/yolox_x_8x8.py', '../_base_/default_runtime.py']
 
 data_root = 'data/MOT17/'
 img_scale = (1440, 800)  # (width, height)
 batch_size = 4
 
+# Trained as a plain MMDetection detector (MMTracking 0.14's `USE_MMDET`):
+# the tracking models' `model.detector` is the whole model here.
+_base_.model = _base_.model.detector
 model = dict(
-    type='YOLOX',
     data_preprocessor=dict(
         type='DetDataPreprocessor',
         pad_size_divisor=32,
@@ -20,16 +22,8 @@ model = dict(
                 size_divisor=32,
                 interval=10)
         ]),
-    backbone=dict(type='CSPDarknet', deepen_factor=1.33, widen_factor=1.25),
-    neck=dict(
-        type='YOLOXPAFPN',
-        in_channels=[320, 640, 1280],
-        out_channels=320,
-        num_csp_blocks=4),
-    bbox_head=dict(
-        type='YOLOXHead', num_classes=1, in_channels=320, feat_channels=320),
-    train_cfg=dict(assigner=dict(type='SimOTAAssigner', center_radius=2.5)),
-    test_cfg=dict(score_thr=0.01, nms=dict(type='nms', iou_threshold=0.7)),
+    bbox_head=dict(num_classes=1),
+    test_cfg=dict(nms=dict(iou_threshold=0.7)),
     init_cfg=dict(
         type='Pretrained',
         checkpoint=  # noqa: E251

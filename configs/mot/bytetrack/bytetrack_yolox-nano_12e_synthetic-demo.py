@@ -38,6 +38,8 @@ test_dataloader = val_dataloader
 val_evaluator = dict(gt_file='gt/gt.txt')
 test_evaluator = val_evaluator
 
+# 12 epochs, longer warm-up; the parent's YOLOX mode switch still covers the
+# last `num_last_epochs`
 param_scheduler = [
     dict(type='LinearLR', start_factor=0.05, by_epoch=False, begin=0, end=60),
     dict(
@@ -56,12 +58,5 @@ param_scheduler = [
         end=max_epochs)
 ]
 train_cfg = dict(max_epochs=max_epochs, val_interval=max_epochs)
-custom_hooks = [
-    dict(
-        type='YOLOXModeSwitchHook',
-        num_last_epochs=num_last_epochs,
-        priority=48),
-    dict(type='SyncNormHook', priority=48),
-]
 default_hooks = dict(checkpoint=dict(type='CheckpointHook', interval=max_epochs))
 randomness = dict(seed=0)

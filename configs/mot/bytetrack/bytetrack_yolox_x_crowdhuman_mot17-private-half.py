@@ -1,37 +1,23 @@
 # ByteTrack (ECCV 2022): YOLOX-X trained on CrowdHuman + MOT17 half-train,
 # tracked and evaluated on MOT17 half-val (private detections).
-# MMTracking 0.14 hyper-parameters; the detector trains through the MOT
-# model (loss mode trains `model.detector` on single images).
-_base_ = [
-    '../../_base_/models/yolox_x_8x8.py',
-    '../../_base_/datasets/mot_challenge.py', '../../_base_/default_runtime.py'
-]
+# MMTracking 0.14 hyper-parameters. The detector, its training data and
+# schedule are those of the YOLOX-X detector config; the detector trains
+# through the MOT model (loss mode trains `model.detector` on single images).
+_base_ = ['../../det/yolox_x_8xb4-80e_crowdhuman-mot17halftrain.py']
 
-data_root = 'data/MOT17/'
-img_scale = (1440, 800)  # (width, height)
-batch_size = 4
+dataset_type = 'MOTChallengeDataset'
+data_root = _base_.data_root
+img_scale = _base_.img_scale
 
+# The detector config's model becomes `model.detector`; its data
+# preprocessor (batch-synchronised random resize) moves to the MOT model.
+_base_.model = dict(
+    data_preprocessor=_base_.model.pop('data_preprocessor'),
+    detector=_base_.model)
 model = dict(
     type='ByteTrack',
     data_preprocessor=dict(
-        type='TrackDataPreprocessor',
-        use_det_processor=True,
-        pad_size_divisor=32,
-        batch_augments=[
-            dict(
-                type='BatchSyncRandomResize',
-                random_size_range=(576, 1024),
-                size_divisor=32,
-                interval=10)
-        ]),
-    detector=dict(
-        bbox_head=dict(num_classes=1),
-        test_cfg=dict(score_thr=0.01, nms=dict(type='nms', iou_threshold=0.7)),
-        init_cfg=dict(
-            type='Pretrained',
-            checkpoint=  # noqa: E251
-            'checkpoints/yolox_x_8x8_300e_coco_20211126_140254-1ef88d67.pth'
-        )),
+        type='TrackDataPreprocessor', use_det_processor=True),
     motion=dict(type='KalmanFilter'),
     tracker=dict(
         type='ByteTracker',
@@ -41,34 +27,6 @@ model = dict(
         match_iou_thrs=dict(high=0.1, low=0.5, tentative=0.3),
         num_frames_retain=30))
 
-train_pipeline = [
-    dict(
-        type='Mosaic',
-        img_scale=img_scale,
-        pad_val=114.0,
-        bbox_clip_border=False),
-    dict(
-        type='RandomAffine',
-        scaling_ratio_range=(0.1, 2),
-        border=(-img_scale[0] // 2, -img_scale[1] // 2),
-        bbox_clip_border=False),
-    dict(
-        type='MixUp',
-        img_scale=img_scale,
-        ratio_range=(0.8, 1.6),
-        pad_val=114.0,
-        bbox_clip_border=False),
-    dict(type='YOLOXHSVRandomAug'),
-    dict(type='RandomFlip', prob=0.5),
-    dict(
-        type='Resize',
-        scale=img_scale,
-        keep_ratio=True,
-        clip_object_border=False),
-    dict(type='Pad', size_divisor=32, pad_val=dict(img=(114.0, 114.0, 114.0))),
-    dict(type='FilterAnnotations', min_gt_bbox_wh=(1, 1), keep_empty=False),
-    dict(type='PackDetInputs')
-]
 test_pipeline = [
     dict(
         type='TransformBroadcaster',
@@ -84,46 +42,15 @@ test_pipeline = [
     dict(type='PackTrackInputs')
 ]
 
-
-def _person_dataset(root, ann_file, img_dir):
-    return dict(
-        type='CocoDataset',
-        data_root=root,
-        ann_file=ann_file,
-        data_prefix=dict(img_path=img_dir),
-        filter_cfg=dict(filter_empty_gt=True, min_size=32),
-        metainfo=dict(classes=('pedestrian', )),
-        pipeline=[
-            dict(type='LoadImageFromFile'),
-            dict(type='LoadAnnotations', with_bbox=True),
-        ])
-
-
-train_dataloader = dict(
-    _delete_=True,
-    batch_size=batch_size,
-    num_workers=4,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=True),
-    dataset=dict(
-        type='MultiImageMixDataset',
-        dataset=dict(
-            type='ConcatDataset',
-            datasets=[
-                _person_dataset(data_root,
-                                'annotations/half-train_cocoformat.json',
-                                'train'),
-                _person_dataset('data/crowdhuman',
-                                'annotations/crowdhuman_train.json', 'train'),
-                _person_dataset('data/crowdhuman',
-                                'annotations/crowdhuman_val.json', 'val'),
-            ]),
-        pipeline=train_pipeline))
+# training set: the MOT17 half-train part is read from `data_root`
+_base_.train_dataloader.dataset.dataset.datasets[0].update(data_root=data_root)
+# tracking: the half-val videos frame by frame
 val_dataloader = dict(
+    sampler=dict(_delete_=True, type='TrackImgSampler'),
     dataset=dict(
-        data_root=data_root,
-        ann_file='annotations/half-val_cocoformat.json',
-        data_prefix=dict(img_path='train'),
+        type=dataset_type,
+        ref_img_sampler=None,
+        load_as_video=True,
         pipeline=test_pipeline))
 test_dataloader = val_dataloader
 
@@ -132,64 +59,9 @@ test_dataloader = val_dataloader
 # least 5 frames are filled by linear interpolation, as in
 # MMTracking 1.x.
 val_evaluator = dict(
+    _delete_=True,
     type='MOTChallengeMetric',
     metric=['HOTA', 'CLEAR', 'Identity'],
     gt_file='gt/gt_half-val.txt',
     interpolate_tracks_cfg=dict(min_num_frames=5, max_num_frames=20))
 test_evaluator = val_evaluator
-
-# 80 epochs, 8 GPUs x 4 images: SGD lr 0.001 per 8 images, quadratic warm-up,
-# cosine decay, last 10 epochs without Mosaic/MixUp.
-lr = 0.001 / 8 * batch_size
-optim_wrapper = dict(
-    type='OptimWrapper',
-    optimizer=dict(
-        type='SGD', lr=lr, momentum=0.9, weight_decay=5e-4, nesterov=True),
-    paramwise_cfg=dict(norm_decay_mult=0., bias_decay_mult=0.))
-
-total_epochs = 80
-num_last_epochs = 10
-interval = 5
-
-train_cfg = dict(
-    type='EpochBasedTrainLoop', max_epochs=total_epochs, val_interval=1)
-val_cfg = dict(type='ValLoop')
-test_cfg = dict(type='TestLoop')
-param_scheduler = [
-    dict(
-        type='QuadraticWarmupLR',
-        by_epoch=True,
-        begin=0,
-        end=1,
-        convert_to_iter_based=True),
-    dict(
-        type='CosineAnnealingLR',
-        eta_min=lr * 0.05,
-        begin=1,
-        T_max=total_epochs - num_last_epochs,
-        end=total_epochs - num_last_epochs,
-        by_epoch=True,
-        convert_to_iter_based=True),
-    dict(
-        type='ConstantLR',
-        by_epoch=True,
-        factor=1,
-        begin=total_epochs - num_last_epochs,
-        end=total_epochs,
-    )
-]
-custom_hooks = [
-    dict(
-        type='YOLOXModeSwitchHook',
-        num_last_epochs=num_last_epochs,
-        priority=48),
-    dict(type='SyncNormHook', priority=48),
-    dict(
-        type='EMAHook',
-        ema_type='ExpMomentumEMA',
-        momentum=0.0001,
-        update_buffers=True,
-        priority=49)
-]
-default_hooks = dict(checkpoint=dict(interval=1))
-auto_scale_lr = dict(base_batch_size=32)

@@ -48,32 +48,10 @@ test_pipeline = [
     dict(type='PackTrackInputs')
 ]
 
-
-def _person_dataset(root, ann_file, img_dir):
-    return dict(
-        type='CocoDataset',
-        data_root=root,
-        ann_file=ann_file,
-        data_prefix=dict(img_path=img_dir),
-        filter_cfg=dict(filter_empty_gt=True, min_size=32),
-        metainfo=dict(classes=('pedestrian', )),
-        pipeline=[
-            dict(type='LoadImageFromFile'),
-            dict(type='LoadAnnotations', with_bbox=True),
-        ])
-
-
-train_dataloader = dict(
-    dataset=dict(
-        dataset=dict(datasets=[
-            _person_dataset('data/MOT20', 'annotations/train_cocoformat.json',
-                            'train'),
-            _person_dataset('data/crowdhuman',
-                            'annotations/crowdhuman_train.json', 'train'),
-            _person_dataset('data/crowdhuman',
-                            'annotations/crowdhuman_val.json', 'val'),
-        ]),
-        pipeline=train_pipeline))
+# training set: CrowdHuman + MOT20 train
+_base_.train_dataloader.dataset.dataset.datasets[0].update(
+    data_root='data/MOT20', ann_file='annotations/train_cocoformat.json')
+train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
 val_dataloader = dict(
     dataset=dict(
         data_root='data/MOT17/',
