@@ -1,5 +1,6 @@
-# StrongSORT on the MOT20 test set: the MOT20 YOLOX-X detector and the
-# StrongSORT tracker; results written for the MOTChallenge server.
+# StrongSORT++ on the MOT20 test set: the MOT20 YOLOX-X detector, the
+# StrongSORT tracker, AFLink + GSI (the MOTChallenge link model, as in
+# MMTracking 1.x); results written for the MOTChallenge server.
 _base_ = ['./strongsort_yolox_x_crowdhuman_mot17-private-half.py']
 
 img_scale = (1600, 896)  # (width, height)
@@ -50,5 +51,18 @@ test_evaluator = dict(
     benchmark='MOT20',
     format_only=True,
     outfile_prefix='./mot_20_test_res',
-    interpolate_tracks_cfg=dict(
-        min_num_frames=5, max_num_frames=20, use_gsi=True, smooth_tau=10))
+    postprocess_tracklet_cfg=[
+        dict(
+            type='AppearanceFreeLink',
+            checkpoint=  # noqa: E251
+            'checkpoints/aflink_motchallenge_20220812_190310-a7578ad3.pth',
+            temporal_threshold=(0, 30),
+            spatial_threshold=50,
+            confidence_threshold=0.95),
+        dict(
+            type='InterpolateTracklets',
+            min_num_frames=5,
+            max_num_frames=20,
+            use_gsi=True,
+            smooth_tau=10)
+    ])

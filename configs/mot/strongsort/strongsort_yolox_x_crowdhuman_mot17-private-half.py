@@ -1,7 +1,8 @@
 # StrongSORT (TMM 2023): YOLOX-X (CrowdHuman + MOT17 half-train), ReID R50
 # (MOT17), NSA Kalman filter, ECC camera-motion compensation; MOT17 half-val.
-# StrongSORT++'s GSI (Gaussian-smoothed interpolation) runs in the metric;
-# AFLink needs its trained link model and is off here.
+# StrongSORT++'s post-processing runs in the metric, as in MMTracking 1.x:
+# AFLink (appearance-free tracklet linking; needs the link model in
+# checkpoints/) then GSI (Gaussian-smoothed interpolation).
 _base_ = ['../bytetrack/bytetrack_yolox_x_crowdhuman_mot17-private-half.py']
 
 model = dict(
@@ -62,6 +63,20 @@ model = dict(
         num_frames_retain=100))
 
 val_evaluator = dict(
-    interpolate_tracks_cfg=dict(
-        min_num_frames=5, max_num_frames=20, use_gsi=True, smooth_tau=10))
+    interpolate_tracks_cfg=None,
+    postprocess_tracklet_cfg=[
+        dict(
+            type='AppearanceFreeLink',
+            checkpoint=  # noqa: E251
+            'checkpoints/aflink_motchallenge_20220812_190310-a7578ad3.pth',
+            temporal_threshold=(0, 30),
+            spatial_threshold=50,
+            confidence_threshold=0.95),
+        dict(
+            type='InterpolateTracklets',
+            min_num_frames=5,
+            max_num_frames=20,
+            use_gsi=True,
+            smooth_tau=10)
+    ])
 test_evaluator = val_evaluator

@@ -1,301 +1,392 @@
-"""AFLink: appearance-free global link of tracklets (StrongSORT++, Du et al., 2023)."""
+"""AFLink: appearance-free global link of tracklets (StrongSORT++, Du et al., 2023).
+
+:class:`AppearanceFreeLink` is MMTracking 1.x's ``TASK_UTILS`` post-processor
+of the same name: it takes the ``(N, 7)`` tracks of one video, scores every
+pair of tracklets that pass a temporal and a spatial gate with
+:class:`AFLinkModel`, solves one assignment and gives each linked tracklet the
+id of the tracklet it continues. :class:`AFLinkModel` has the layers and
+``state_dict`` names of MMTracking 1.x's ``AFLinkModel`` (StrongSORT's
+``PostLinker``), so the published ``aflink_motchallenge_20220812_190310-a7578ad3.pth``
+loads strictly. :func:`~.aflink_training.train_aflink` trains it on
+ground-truth trajectories.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import torch
-from torch import nn
+from scipy.optimize import linear_sum_assignment
+from torch import Tensor, nn
 
 from mmtrack.registry import MODELS, TASK_UTILS
 
-from .assignment import linear_assignment
+#: Cost of a pair that may not be linked (the filler of the assignment matrix).
+INFINITY = 1e5
+#: Frames of each tracklet the model sees: the last ones of the earlier
+#: tracklet, the first ones of the later one.
+INPUT_LENGTH = 30
 
-#: Frames of each tracklet fed to the link model (its last / first ``WINDOW`` frames).
-WINDOW = 30
 
+class TemporalBlock(nn.Module):
+    """A ``(k, 1)`` convolution along time, one BatchNorm per input column, ReLU.
 
-def tracklet_features(track: np.ndarray, tail: bool, ref: np.ndarray) -> np.ndarray:
-    """Encode a tracklet end as a ``(WINDOW, 5)`` array for :class:`AFLinkModel`.
-
-    Each row is ``(dt, dx, dy, log w, log h)`` relative to the reference box
-    ``ref`` (the last box of the earlier tracklet): ``dt`` in frames / WINDOW,
-    ``dx, dy`` the centre offset divided by the reference height, sizes as log
-    ratios. Short tracklets are padded by repeating their edge row.
+    The input ``(B, C_in, T, 3)`` holds three columns (frame, x, y) that are
+    convolved with the same kernel but normalised separately (``bnf``,
+    ``bnx``, ``bny``). Output ``(B, C_out, T - k + 1, 3)``.
 
     Args:
-        track: ``(n, 5)`` rows ``(frame, x1, y1, x2, y2)`` sorted by frame.
-        tail: take the last ``WINDOW`` rows (True) or the first (False).
-        ref: ``(5,)`` the reference row ``(frame, x1, y1, x2, y2)``.
+        in_channel (int): Input channels.
+        out_channel (int): Output channels.
+        kernel_size (tuple[int, int]): Convolution kernel. Defaults to (7, 1).
     """
-    rows = track[-WINDOW:] if tail else track[:WINDOW]
-    h_ref = max(ref[4] - ref[2], 1.0)
-    w_ref = max(ref[3] - ref[1], 1.0)
-    cx_ref, cy_ref = (ref[1] + ref[3]) / 2, (ref[2] + ref[4]) / 2
-    cx, cy = (rows[:, 1] + rows[:, 3]) / 2, (rows[:, 2] + rows[:, 4]) / 2
-    w = np.maximum(rows[:, 3] - rows[:, 1], 1.0)
-    h = np.maximum(rows[:, 4] - rows[:, 2], 1.0)
-    feats = np.stack(
-        [
-            (rows[:, 0] - ref[0]) / WINDOW,
-            (cx - cx_ref) / h_ref,
-            (cy - cy_ref) / h_ref,
-            np.log(w / w_ref),
-            np.log(h / h_ref),
-        ],
-        axis=1,
-    )
-    if len(feats) < WINDOW:
-        pad = np.repeat(feats[:1] if tail else feats[-1:], WINDOW - len(feats), axis=0)
-        feats = np.concatenate([pad, feats] if tail else [feats, pad], axis=0)
-    return feats.astype(np.float32)
+
+    def __init__(
+        self, in_channel: int, out_channel: int, kernel_size: tuple[int, int] = (7, 1)
+    ) -> None:
+        super().__init__()
+        self.conv = nn.Conv2d(in_channel, out_channel, kernel_size, bias=False)
+        self.relu = nn.ReLU(inplace=True)
+        self.bnf = nn.BatchNorm1d(out_channel)
+        self.bnx = nn.BatchNorm1d(out_channel)
+        self.bny = nn.BatchNorm1d(out_channel)
+
+    def forward(self, x: Tensor) -> Tensor:
+        x = self.conv(x)
+        # Out of place (torch.stack), so that the block also trains.
+        x = torch.stack([self.bnf(x[..., 0]), self.bnx(x[..., 1]), self.bny(x[..., 2])], dim=-1)
+        return self.relu(x)
+
+
+class FusionBlock(nn.Module):
+    """A ``(1, 3)`` convolution that fuses the three columns, BatchNorm, ReLU.
+
+    Args:
+        in_channel (int): Input channels.
+        out_channel (int): Output channels.
+    """
+
+    def __init__(self, in_channel: int, out_channel: int) -> None:
+        super().__init__()
+        self.conv = nn.Conv2d(in_channel, out_channel, (1, 3), bias=False)
+        self.bn = nn.BatchNorm2d(out_channel)
+        self.relu = nn.ReLU(inplace=True)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return self.relu(self.bn(self.conv(x)))
+
+
+class Classifier(nn.Module):
+    """Two linear layers on the concatenated embeddings of the two tracklets.
+
+    Args:
+        in_channel (int): Channels of one embedding (the first layer takes
+            twice as many and gives half as many).
+        out_channel (int): Classes (2: no link, link).
+    """
+
+    def __init__(self, in_channel: int, out_channel: int) -> None:
+        super().__init__()
+        self.fc1 = nn.Linear(in_channel * 2, in_channel // 2)
+        self.relu = nn.ReLU(inplace=True)
+        self.fc2 = nn.Linear(in_channel // 2, out_channel)
+
+    def forward(self, x1: Tensor, x2: Tensor) -> Tensor:
+        return self.fc2(self.relu(self.fc1(torch.cat((x1, x2), dim=1))))
 
 
 @MODELS.register_module()
 class AFLinkModel(nn.Module):
-    """Two temporal conv encoders (one per tracklet end), fused, and a link classifier.
+    """The appearance-free link model (StrongSORT's ``PostLinker``).
 
-    Input: two ``(B, WINDOW, 5)`` tensors (earlier tracklet's tail, later
-    tracklet's head, see :func:`tracklet_features`). Output: ``(B,)`` logits
-    that the two belong to one object.
-    """
-
-    def __init__(self, channels: int = 64) -> None:
-        super().__init__()
-
-        def encoder() -> nn.Sequential:
-            return nn.Sequential(
-                nn.Conv1d(5, channels, 5, padding=2),
-                nn.BatchNorm1d(channels),
-                nn.ReLU(),
-                nn.Conv1d(channels, channels, 5, padding=2),
-                nn.BatchNorm1d(channels),
-                nn.ReLU(),
-                nn.AdaptiveAvgPool1d(1),
-            )
-
-        self.encoder_tail = encoder()
-        self.encoder_head = encoder()
-        self.classifier = nn.Sequential(
-            nn.Linear(2 * channels, channels), nn.ReLU(), nn.Linear(channels, 1)
-        )
-
-    def forward(self, tail: torch.Tensor, head: torch.Tensor) -> torch.Tensor:
-        a = self.encoder_tail(tail.transpose(1, 2)).flatten(1)
-        b = self.encoder_head(head.transpose(1, 2)).flatten(1)
-        return self.classifier(torch.cat([a, b], dim=1)).squeeze(1)
-
-
-@TASK_UTILS.register_module()
-class AFLink:
-    """Link tracklets split by missed detections, without appearance.
-
-    Candidate pairs: tracklet ``j`` starts ``temporal_thr[0] < gap <=
-    temporal_thr[1]`` frames after tracklet ``i`` ends, and its first box
-    centre is within ``spatial_thr`` pixels of ``i``'s last one. The model
-    scores each candidate; a linear assignment on ``1 - p`` keeps pairs with
-    ``p >= confidence_thr``, and every linked ``j`` takes ``i``'s id.
+    Each tracklet goes through its own stack of :class:`TemporalBlock` s
+    (``TemporalModule_1`` for the earlier one, ``TemporalModule_2`` for the
+    later one) and its own :class:`FusionBlock`; the average-pooled embeddings
+    are classified together. Layer names and shapes are those of MMTracking
+    1.x's ``AFLinkModel``, whose checkpoints load with ``strict=True``.
 
     Args:
-        model: an :class:`AFLinkModel` (or its config).
-        checkpoint: weights from ``train_aflink.py`` to load into it (safe
-            loading). Defaults to None.
-        temporal_thr: ``(min, max)`` frame gap. Defaults to ``(0, 30)``.
-        spatial_thr: maximum centre distance in pixels. Defaults to 75.
-        confidence_thr: minimum link probability. Defaults to 0.95.
+        temporal_module_channels (Sequence[int]): Channels of the temporal
+            stacks, input first. Defaults to (1, 32, 64, 128, 256).
+        fusion_module_channels (Sequence[int]): ``(in, out)`` of the fusion
+            blocks. Defaults to (256, 256).
+        classifier_channels (Sequence[int]): ``(embedding, classes)`` of the
+            classifier. Defaults to (256, 2).
     """
 
     def __init__(
         self,
-        model: nn.Module | dict | None = None,
-        checkpoint: str | None = None,
-        temporal_thr: tuple[int, int] = (0, 30),
-        spatial_thr: float = 75.0,
-        confidence_thr: float = 0.95,
+        temporal_module_channels: Sequence[int] = (1, 32, 64, 128, 256),
+        fusion_module_channels: Sequence[int] = (256, 256),
+        classifier_channels: Sequence[int] = (256, 2),
     ) -> None:
-        if isinstance(model, dict) or model is None:
-            model = MODELS.build(model or dict(type="AFLinkModel"))
-        if checkpoint is not None:
-            from mmtrack.utils.checkpoint import safe_torch_load
+        super().__init__()
+        pairs = list(zip(temporal_module_channels[:-1], temporal_module_channels[1:]))
+        self.TemporalModule_1 = nn.Sequential(*[TemporalBlock(a, b) for a, b in pairs])
+        self.TemporalModule_2 = nn.Sequential(*[TemporalBlock(a, b) for a, b in pairs])
+        self.FusionBlock_1 = FusionBlock(*fusion_module_channels)
+        self.FusionBlock_2 = FusionBlock(*fusion_module_channels)
+        self.pooling = nn.AdaptiveAvgPool2d((1, 1))
+        self.classifier = Classifier(*classifier_channels)
 
-            state = safe_torch_load(checkpoint, map_location="cpu")
-            model.load_state_dict(state.get("state_dict", state))
-        self.model = model.eval()
-        self.temporal_thr = temporal_thr
-        self.spatial_thr = spatial_thr
-        self.confidence_thr = confidence_thr
+    def forward(self, x1: Tensor, x2: Tensor) -> Tensor:
+        """Link logits of tracklet pairs.
 
-    def candidates(self, tracks: dict[int, np.ndarray]) -> list[tuple[int, int]]:
-        """Pairs ``(i, j)`` of ids passing the temporal and spatial gates."""
-        ids = sorted(tracks)
-        ends = {k: tracks[k][-1] for k in ids}
-        starts = {k: tracks[k][0] for k in ids}
-        pairs = []
-        for i in ids:
-            for j in ids:
-                if i == j:
-                    continue
-                gap = starts[j][0] - ends[i][0]
-                if not (self.temporal_thr[0] < gap <= self.temporal_thr[1]):
-                    continue
-                ci = (ends[i][1:3] + ends[i][3:5]) / 2
-                cj = (starts[j][1:3] + starts[j][3:5]) / 2
-                if np.linalg.norm(ci - cj) < self.spatial_thr:
-                    pairs.append((i, j))
-        return pairs
+        Args:
+            x1 (Tensor): ``(B, 1, T, C)`` the earlier tracklets (see
+                :func:`pad_and_normalize`); only the first 3 columns (frame,
+                x1, y1) are used. ``T >= 25`` (each temporal block takes 6
+                frames off); the model was trained with ``T = 30``.
+            x2 (Tensor): ``(B, 1, T, C)`` the later tracklets.
+
+        Returns:
+            Tensor: ``(B, 2)`` logits of (no link, link). MMTracking 1.x's
+            ``forward`` returned the softmax link probability of the first
+            pair only; :meth:`link_probability` gives it for every pair.
+        """
+        y1 = self.FusionBlock_1(self.TemporalModule_1(x1[..., :3]))
+        y2 = self.FusionBlock_2(self.TemporalModule_2(x2[..., :3]))
+        y1 = self.pooling(y1).flatten(1)
+        y2 = self.pooling(y2).flatten(1)
+        return self.classifier(y1, y2)
+
+    @torch.no_grad()
+    def link_probability(self, x1: Tensor, x2: Tensor) -> Tensor:
+        """``(B,)`` softmax probability that each pair is one object."""
+        return torch.softmax(self(x1, x2), dim=1)[:, 1]
+
+
+def pad_and_normalize(
+    track1: np.ndarray, track2: np.ndarray, length: int = INPUT_LENGTH
+) -> tuple[np.ndarray, np.ndarray]:
+    """Model input of a pair of tracklets, as MMTracking 1.x / StrongSORT build it.
+
+    1. ``track1`` (the earlier) keeps its last ``length`` rows, or is padded
+       with zero rows in front; ``track2`` keeps its first ``length`` rows, or
+       is padded with zero rows behind.
+    2. Each column is min-max normalised to about ``[-1, 1]`` over the
+       ``2 * length`` rows of both (padding included): ``(v - (max + min) / 2)
+       / ((max - min) / 2 + 1e-5)``.
+
+    Args:
+        track1 (np.ndarray): ``(n, C)`` rows of the earlier tracklet, by frame
+            (AFLink uses ``(frame, x1, y1, w, h)``).
+        track2 (np.ndarray): ``(m, C)`` rows of the later tracklet, by frame.
+        length (int): Rows kept of each. Defaults to 30.
+
+    Returns:
+        tuple[np.ndarray, np.ndarray]: The two ``(length, C)`` float64 arrays.
+    """
+    track1 = np.asarray(track1, dtype=np.float64)
+    track2 = np.asarray(track2, dtype=np.float64)
+    if len(track1) >= length:
+        track1 = track1[-length:]
+    else:
+        track1 = np.pad(track1, ((length - len(track1), 0), (0, 0)))
+    if len(track2) >= length:
+        track2 = track2[:length]
+    else:
+        track2 = np.pad(track2, ((0, length - len(track2)), (0, 0)))
+    both = np.concatenate((track1, track2), axis=0)
+    lo, hi = both.min(axis=0), both.max(axis=0)
+    centre = (hi + lo) / 2
+    half_range = (hi - lo) / 2 + 1e-5
+    return (track1 - centre) / half_range, (track2 - centre) / half_range
+
+
+@TASK_UTILS.register_module(name=["AppearanceFreeLink", "AFLink"])
+class AppearanceFreeLink(nn.Module):
+    """Link the tracklets of one video without appearance (StrongSORT++'s AFLink).
+
+    The ``TASK_UTILS`` post-processor of MMTracking 1.x (same arguments and
+    defaults), used in ``MOTChallengeMetric(postprocess_tracklet_cfg=[...])``.
+    For every ordered pair of tracklets ``(i, j)``:
+
+    1. temporal gate: ``t0 <= first frame of j - last frame of i <= t1``;
+    2. spatial gate: the top-left corners of ``i``'s last box and ``j``'s
+       first box are at most ``spatial_threshold`` pixels apart;
+    3. the model scores the pair (:func:`pad_and_normalize` of the rows
+       ``(frame, x1, y1, w, h)``); pairs with probability ``>=
+       confidence_threshold`` cost ``1 - p``, all others ``1e5``.
+
+    One linear assignment on that square matrix (``scipy``) picks the links,
+    and each linked ``j`` (and, along chains ``i -> j -> k``, ``k``) takes
+    ``i``'s id. Rows keep their boxes and scores; rows that end up with the
+    same ``(frame, id)`` keep the first one.
+
+    MMTracking 1.x keyed the links by the tracklets' positions in the
+    first-appearance order and wrote those positions as ids; this class
+    writes the tracklets' own ids, which is the same whenever the ids are
+    ``0, 1, 2, ...`` in order of first appearance, and right otherwise. It
+    also scores all candidate pairs in one batch instead of one by one.
+
+    Args:
+        checkpoint (str, optional): Weights of :class:`AFLinkModel` (a plain
+            state dict or ``{'state_dict': ...}``; ``module.`` prefixes are
+            stripped), loaded safely and strictly (MMTracking 1.x only
+            warned about mismatched keys). Empty or None keeps the random
+            initialisation (as MMTracking 1.x does). Defaults to None.
+        temporal_threshold (tuple[int, int]): ``(t0, t1)``, inclusive bounds of
+            the frame gap. Defaults to (0, 30).
+        spatial_threshold (float): Largest distance in pixels between the
+            top-left corners. Defaults to 75.
+        confidence_threshold (float): Smallest link probability. Defaults to 0.95.
+        device (str, optional): Where the model runs; None picks CUDA when
+            available (as MMTracking 1.x), else CPU. Defaults to None.
+    """
+
+    def __init__(
+        self,
+        checkpoint: str | None = None,
+        temporal_threshold: tuple[int, int] = (0, 30),
+        spatial_threshold: float = 75,
+        confidence_threshold: float = 0.95,
+        device: str | None = None,
+    ) -> None:
+        super().__init__()
+        if len(temporal_threshold) != 2 or temporal_threshold[0] > temporal_threshold[1]:
+            raise ValueError(
+                f"temporal_threshold must be (t0, t1) with t0 <= t1, got {temporal_threshold}"
+            )
+        self.temporal_threshold = tuple(temporal_threshold)
+        self.spatial_threshold = spatial_threshold
+        self.confidence_threshold = confidence_threshold
+        self.model = AFLinkModel()
+        if checkpoint:
+            from mmtrack.utils.checkpoint import load_checkpoint
+
+            load_checkpoint(self.model, checkpoint, map_location="cpu", strict=True)
+        if device is None:
+            device = "cuda" if torch.cuda.is_available() else "cpu"
+        self.model.to(device)
+        self.model.eval()
+
+    @staticmethod
+    def data_transform(
+        track1: np.ndarray, track2: np.ndarray, length: int = INPUT_LENGTH
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """See :func:`pad_and_normalize` (MMTracking 1.x's method name)."""
+        return pad_and_normalize(track1, track2, length)
+
+    @staticmethod
+    def gather_tracklets(pred_tracks: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]]:
+        """Tracklet ids in order of first appearance and their rows.
+
+        Args:
+            pred_tracks (np.ndarray): ``(N, >=6)`` rows ``(frame, id, x1, y1,
+                x2, y2, ...)`` sorted by frame.
+
+        Returns:
+            tuple: ``(K,)`` ids and, per id, ``(n, 5)`` rows ``(frame, x1, y1,
+            w, h)`` by frame.
+        """
+        uniq, first, inverse = np.unique(pred_tracks[:, 1], return_index=True, return_inverse=True)
+        appearance = np.argsort(first, kind="stable")
+        # rows grouped by id, frame order kept inside each group
+        by_id = np.argsort(inverse, kind="stable")
+        bounds = np.cumsum(np.bincount(inverse, minlength=len(uniq)))[:-1]
+        groups = np.split(pred_tracks[by_id], bounds)
+        infos = []
+        for k in appearance:
+            rows = groups[k]
+            infos.append(
+                np.column_stack(
+                    [rows[:, 0], rows[:, 2:4], rows[:, 4] - rows[:, 2], rows[:, 5] - rows[:, 3]]
+                )
+            )
+        return uniq[appearance], infos
+
+    def candidate_pairs(self, infos: list[np.ndarray]) -> np.ndarray:
+        """``(P, 2)`` positions ``(i, j)`` of the pairs that pass both gates.
+
+        Row-major order (``i`` first), as MMTracking 1.x's double loop.
+        """
+        last_frame = np.array([info[-1, 0] for info in infos])
+        first_frame = np.array([info[0, 0] for info in infos])
+        last_corner = np.array([info[-1, 1:3] for info in infos]).reshape(-1, 2)
+        first_corner = np.array([info[0, 1:3] for info in infos]).reshape(-1, 2)
+        gap = first_frame[None, :] - last_frame[:, None]
+        t0, t1 = self.temporal_threshold
+        ok = (gap >= t0) & (gap <= t1)
+        d = last_corner[:, None, :] - first_corner[None, :, :]
+        ok &= np.sqrt(d[..., 0] ** 2 + d[..., 1] ** 2) <= self.spatial_threshold
+        np.fill_diagonal(ok, False)
+        return np.argwhere(ok)
 
     @torch.no_grad()
     def link_probabilities(
-        self, tracks: dict[int, np.ndarray], pairs: list[tuple[int, int]]
+        self, infos: list[np.ndarray], pairs: np.ndarray, batch_size: int = 4096
     ) -> np.ndarray:
-        """Model probabilities of the candidate pairs, ``(len(pairs),)``."""
-        if not pairs:
-            return np.zeros(0)
-        tails = [tracklet_features(tracks[i], True, tracks[i][-1]) for i, _ in pairs]
-        heads = [tracklet_features(tracks[j], False, tracks[i][-1]) for i, j in pairs]
-        logits = self.model(torch.from_numpy(np.stack(tails)), torch.from_numpy(np.stack(heads)))
-        return torch.sigmoid(logits).numpy()
+        """``(P,)`` model probabilities that the pairs are one object (float32)."""
+        if len(pairs) == 0:
+            return np.zeros(0, dtype=np.float32)
+        x1, x2 = zip(*(pad_and_normalize(infos[i], infos[j]) for i, j in pairs))
+        x1 = torch.tensor(np.stack(x1), dtype=torch.float32).unsqueeze(1)
+        x2 = torch.tensor(np.stack(x2), dtype=torch.float32).unsqueeze(1)
+        param = next(self.model.parameters(), None)
+        device = param.device if param is not None else torch.device("cpu")
+        probs = []
+        for start in range(0, len(pairs), batch_size):
+            a = x1[start : start + batch_size].to(device)
+            b = x2[start : start + batch_size].to(device)
+            logits = self.model(a, b)
+            probs.append(torch.softmax(logits, dim=1)[:, 1].float().cpu())
+        return torch.cat(probs).numpy()
 
-    def __call__(self, results: np.ndarray) -> np.ndarray:
-        """Relink MOTChallenge result rows of one sequence.
+    def forward(self, pred_tracks: np.ndarray) -> np.ndarray:
+        """Link the tracklets of one video.
 
         Args:
-            results: ``(N, >=6)`` rows ``frame, id, x, y, w, h, ...``.
+            pred_tracks (np.ndarray): ``(N, 7)`` rows ``(frame_id, track_id,
+                x1, y1, x2, y2, score)`` (more columns are carried along).
 
         Returns:
-            A copy of ``results`` with linked ids replaced by their predecessor's.
+            np.ndarray: ``(M, 7)`` rows, ``M <= N``, with linked ids, sorted
+            by ``(frame_id, track_id)``.
         """
-        out = np.array(results, dtype=np.float64, copy=True)
-        if len(out) == 0:
-            return out
-        tracks = {}
-        for tid in np.unique(out[:, 1]).astype(int):
-            rows = out[out[:, 1] == tid]
-            rows = rows[np.argsort(rows[:, 0])]
-            tracks[tid] = np.stack(
-                [
-                    rows[:, 0],
-                    rows[:, 2],
-                    rows[:, 3],
-                    rows[:, 2] + rows[:, 4],
-                    rows[:, 3] + rows[:, 5],
-                ],
-                axis=1,
+        pred_tracks = np.array(pred_tracks, dtype=np.float64)
+        if pred_tracks.ndim != 2 or pred_tracks.shape[1] < 6:
+            raise ValueError(
+                "AppearanceFreeLink expects (N, 7) rows (frame_id, track_id, x1, y1, x2, y2, "
+                f"score), got shape {pred_tracks.shape}"
             )
-        pairs = self.candidates(tracks)
-        probs = self.link_probabilities(tracks, pairs)
-        if not pairs:
-            return out
-        ids = sorted(tracks)
-        index = {k: n for n, k in enumerate(ids)}
-        cost = np.full((len(ids), len(ids)), np.inf)
+        if len(pred_tracks) == 0:
+            return pred_tracks
+        # 1. tracklets, in order of first appearance
+        pred_tracks = pred_tracks[np.argsort(pred_tracks[:, 0], kind="stable")]
+        ids, infos = self.gather_tracklets(pred_tracks)
+        # 2. cost of each gated pair the model is confident about
+        pairs = self.candidate_pairs(infos)
+        probs = self.link_probabilities(infos, pairs)
+        cost = np.full((len(ids), len(ids)), INFINITY)
         for (i, j), p in zip(pairs, probs):
-            cost[index[i], index[j]] = 1.0 - p
-        matches, _, _ = linear_assignment(cost, 1.0 - self.confidence_thr)
-        # Follow chains i -> j -> k so that every linked tracklet takes the first id.
-        succ = {ids[r]: ids[c] for r, c in matches}
-        pred = {v: k for k, v in succ.items()}
-        new_id = {}
-        for k in ids:
-            root = k
-            while root in pred:
-                root = pred[root]
-            new_id[k] = root
-        out[:, 1] = [new_id[int(t)] for t in out[:, 1]]
-        return out
+            if p >= self.confidence_threshold:
+                cost[i, j] = 1 - p
+        # 3. one assignment; links i -> j
+        rows, cols = linear_sum_assignment(cost)
+        links = {int(i): int(j) for i, j in zip(rows, cols) if cost[i, j] < INFINITY}
+        # 4. every successor takes the id its predecessor has taken; links are
+        # visited by predecessor position, so with t0 >= 0 a chain i -> j -> k
+        # is visited in order and k ends with i's id
+        new_id: dict[int, int] = {}
+        for i, j in links.items():
+            new_id[j] = new_id.get(i, i)
+        # relabel one link after the other (a later relabel also moves rows an
+        # earlier one gave the id it replaces), as MMTracking 1.x does
+        members = {k: [k] for k in range(len(ids))}  # current label -> tracklets
+        for j, root in new_id.items():
+            if j != root and j in members:
+                members.setdefault(root, []).extend(members.pop(j))
+        label = np.empty(len(ids))
+        for root, tracklets in members.items():
+            label[tracklets] = ids[root]
+        order = np.argsort(ids)
+        pred_tracks[:, 1] = label[order[np.searchsorted(ids, pred_tracks[:, 1], sorter=order)]]
+        # 5. one row per (frame, id), sorted by frame then id
+        _, keep = np.unique(pred_tracks[:, :2], return_index=True, axis=0)
+        return pred_tracks[keep]
 
 
-def make_link_samples(
-    gt_tracks: list[dict[int, np.ndarray]],
-    max_gap: int = 30,
-    spatial_thr: float = 75.0,
-    seed: int = 0,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Training pairs for :class:`AFLinkModel` cut from ground-truth trajectories.
-
-    Positives: one trajectory cut at a random frame with a random gap of
-    1..``max_gap`` frames removed. Negatives: the tail of one trajectory and
-    the head of another that passes the same spatio-temporal gate.
-
-    Args:
-        gt_tracks: per sequence, ``{id: (n, 5) rows (frame, x1, y1, x2, y2)}``.
-        max_gap: largest gap. Defaults to 30.
-        spatial_thr: gate on the centre distance. Defaults to 75.
-        seed: random seed. Defaults to 0.
-
-    Returns:
-        ``tails (B, WINDOW, 5)``, ``heads (B, WINDOW, 5)`` float32 and ``labels (B,)``.
-    """
-    rng = np.random.default_rng(seed)
-    tails, heads, labels = [], [], []
-    for tracks in gt_tracks:
-        ids = [k for k, v in tracks.items() if len(v) >= 6]
-        for k in ids:
-            tr = tracks[k]
-            for _ in range(4):
-                cut = int(rng.integers(2, len(tr) - 2))
-                gap = int(rng.integers(1, max_gap + 1))
-                a = tr[:cut]
-                b = tr[tr[:, 0] >= a[-1, 0] + gap]
-                if len(b) < 2:
-                    continue
-                tails.append(tracklet_features(a, True, a[-1]))
-                heads.append(tracklet_features(b, False, a[-1]))
-                labels.append(1.0)
-                # A negative: the head of another trajectory near the cut point.
-                others = []
-                for o in ids:
-                    if o == k:
-                        continue
-                    ob = tracks[o][tracks[o][:, 0] >= a[-1, 0] + gap]
-                    if len(ob) < 2:
-                        continue
-                    ci = (a[-1, 1:3] + a[-1, 3:5]) / 2
-                    cj = (ob[0, 1:3] + ob[0, 3:5]) / 2
-                    if np.linalg.norm(ci - cj) < spatial_thr * 2:
-                        others.append(ob)
-                if others:
-                    ob = others[int(rng.integers(len(others)))]
-                    tails.append(tracklet_features(a, True, a[-1]))
-                    heads.append(tracklet_features(ob, False, a[-1]))
-                    labels.append(0.0)
-    if not labels:
-        raise ValueError("make_link_samples: no trajectory long enough to cut into pairs")
-    return np.stack(tails), np.stack(heads), np.asarray(labels, dtype=np.float32)
-
-
-def train_aflink(
-    gt_tracks: list[dict[int, np.ndarray]],
-    epochs: int = 20,
-    lr: float = 1e-3,
-    seed: int = 0,
-    channels: int = 64,
-) -> tuple[AFLinkModel, float]:
-    """Train an :class:`AFLinkModel` on pairs from ground truth (CPU, seconds).
-
-    Returns:
-        The trained model (eval mode) and its accuracy on held-out pairs.
-    """
-    torch.manual_seed(seed)
-    tails, heads, labels = make_link_samples(gt_tracks, seed=seed)
-    n = len(labels)
-    perm = np.random.default_rng(seed).permutation(n)
-    n_val = max(1, n // 5)
-    val, tr = perm[:n_val], perm[n_val:]
-    model = AFLinkModel(channels=channels)
-    opt = torch.optim.Adam(model.parameters(), lr=lr)
-    t_tail, t_head, t_lab = (torch.from_numpy(x) for x in (tails, heads, labels))
-    for _ in range(epochs):
-        model.train()
-        for start in range(0, len(tr), 64):
-            b = torch.from_numpy(tr[start : start + 64])
-            loss = nn.functional.binary_cross_entropy_with_logits(
-                model(t_tail[b], t_head[b]), t_lab[b]
-            )
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-    model.eval()
-    with torch.no_grad():
-        v = torch.from_numpy(val)
-        acc = ((model(t_tail[v], t_head[v]) > 0).float() == t_lab[v]).float().mean().item()
-    return model, acc
+#: Name kept from earlier versions of this package.
+AFLink = AppearanceFreeLink
