@@ -3,33 +3,17 @@
 # 6 epochs; evaluated by mAP and CMC. Its weights feed DeepSORT, Tracktor,
 # StrongSORT, BoT-SORT-ReID and Deep OC-SORT (`model.reid.init_cfg`).
 _base_ = [
-    '../_base_/datasets/mot_challenge_reid.py', '../_base_/default_runtime.py'
+    '../_base_/models/reid_r50.py', '../_base_/datasets/mot_challenge_reid.py',
+    '../_base_/default_runtime.py'
 ]
+# the ReID R50 of the MOT models, trained from the ImageNet ResNet-50
 model = dict(
-    type='BaseReID',
+    _base_.pop('reid'),
     data_preprocessor=dict(
         type='ReIDDataPreprocessor',
         mean=[123.675, 116.28, 103.53],
         std=[58.395, 57.12, 57.375],
         bgr_to_rgb=True),
-    backbone=dict(
-        type='ResNet',
-        depth=50,
-        num_stages=4,
-        out_indices=(3, ),
-        style='pytorch'),
-    neck=dict(type='GlobalAveragePooling', kernel_size=(8, 4), stride=1),
-    head=dict(
-        type='LinearReIDHead',
-        num_fcs=1,
-        in_channels=2048,
-        fc_channels=1024,
-        out_channels=128,
-        num_classes=380,
-        loss_cls=dict(type='CrossEntropyLoss', loss_weight=1.0),
-        loss_triplet=dict(type='TripletLoss', margin=0.3, loss_weight=1.0),
-        norm_cfg=dict(type='BN1d'),
-        act_cfg=dict(type='ReLU')),
     init_cfg=dict(
         type='Pretrained',
         checkpoint=  # noqa: E251
