@@ -3,7 +3,10 @@
 # StrongSORT++'s post-processing runs in the metric, as in MMTracking 1.x:
 # AFLink (appearance-free tracklet linking; needs the link model in
 # checkpoints/) then GSI (Gaussian-smoothed interpolation).
-_base_ = ['../bytetrack/bytetrack_yolox_x_crowdhuman_mot17-private-half.py']
+_base_ = [
+    '../bytetrack/bytetrack_yolox_x_crowdhuman_mot17-private-half.py',
+    '../../_base_/models/reid_r50.py'
+]
 
 model = dict(
     type='StrongSORT',
@@ -20,30 +23,8 @@ model = dict(
         warp_mode='cv2.MOTION_EUCLIDEAN',
         num_iters=100,
         stop_eps=0.00001),
-    reid=dict(
-        type='BaseReID',
-        data_preprocessor=None,
-        backbone=dict(
-            type='ResNet',
-            depth=50,
-            num_stages=4,
-            out_indices=(3, ),
-            style='pytorch'),
-        neck=dict(type='GlobalAveragePooling', kernel_size=(8, 4), stride=1),
-        head=dict(
-            type='LinearReIDHead',
-            num_fcs=1,
-            in_channels=2048,
-            fc_channels=1024,
-            out_channels=128,
-            num_classes=380,
-            loss_cls=dict(type='CrossEntropyLoss', loss_weight=1.0),
-            loss_triplet=dict(type='TripletLoss', margin=0.3, loss_weight=1.0),
-            norm_cfg=dict(type='BN1d'),
-            act_cfg=dict(type='ReLU')),
-        init_cfg=dict(
-            type='Pretrained',
-            checkpoint='checkpoints/reid_r50_6e_mot17-4bf6b63d.pth')),
+    # the ReID R50 with its MOT17 weights
+    reid=_base_.pop('reid'),
     tracker=dict(
         _delete_=True,
         type='StrongSORTTracker',
