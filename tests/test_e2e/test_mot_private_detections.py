@@ -16,10 +16,8 @@ box score HOTA about 16, far below them.
 
 from __future__ import annotations
 
-import json
 import os
 import os.path as osp
-import random
 
 import pytest
 
@@ -28,12 +26,12 @@ from mmtrack.testing.mot import (
     make_synthetic_mot,
     mot_detector_train_config,
     mot_track_config,
+    random_ids_hota,
     run_tool,
     shared_dir,
     tiny_yolox,
     torch_threads,
 )
-from mmtrack.testing.tools import load_tool
 
 TRACKERS = {
     "bytetrack": (dict(type="ByteTrack", tracker=dict(type="ByteTracker")), 50.0),
@@ -93,29 +91,6 @@ def test_tracker_reaches_hota(name, trained, tmp_path):
 
     if name == "bytetrack":
         # Control: the same boxes with a random id per box fail the bar.
-        rand_dir = tmp_path / "random_ids"
-        rand_dir.mkdir()
-        rng = random.Random(0)
-        for seq in seqs:
-            rows = open(osp.join(work, "tracks", seq)).read().split()
-            out = []
-            for row in rows:
-                cols = row.split(",")
-                cols[1] = str(rng.randrange(10**6))
-                out.append(",".join(cols))
-            (rand_dir / seq).write_text("\n".join(out) + "\n")
-        load_tool("tools/analysis_tools/mot/eval_mot.py").main(
-            [
-                "--gt-root",
-                osp.join(data, "train"),
-                "--results",
-                str(rand_dir),
-                "--gt-file",
-                "gt/gt_half-val.txt",
-                "--json",
-                str(tmp_path / "random.json"),
-            ]
-        )
-        rand = json.loads((tmp_path / "random.json").read_text())["COMBINED"]
+        rand = random_ids_hota(osp.join(work, "tracks"), data, str(tmp_path / "random_ids"))
         assert rand["HOTA"] < bar - 15, f"random ids reach HOTA {rand['HOTA']:.2f}"
         assert rand["HOTA"] < m["HOTA"] - 30

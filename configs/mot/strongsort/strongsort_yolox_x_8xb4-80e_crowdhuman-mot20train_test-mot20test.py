@@ -51,18 +51,5 @@ test_evaluator = dict(
     benchmark='MOT20',
     format_only=True,
     outfile_prefix='./mot_20_test_res',
-    postprocess_tracklet_cfg=[
-        dict(
-            type='AppearanceFreeLink',
-            checkpoint=  # noqa: E251
-            'checkpoints/aflink_motchallenge_20220812_190310-a7578ad3.pth',
-            temporal_threshold=(0, 30),
-            spatial_threshold=50,
-            confidence_threshold=0.95),
-        dict(
-            type='InterpolateTracklets',
-            min_num_frames=5,
-            max_num_frames=20,
-            use_gsi=True,
-            smooth_tau=10)
-    ])
+    # the parent's AFLink + GSI
+    postprocess_tracklet_cfg=_base_.test_evaluator.postprocess_tracklet_cfg)

@@ -13,8 +13,6 @@ from mmtrack.registry import MODELS, TASK_UTILS
 from .byte_tracker import ByteTracker
 from .sort_family import admissible_pairs, kf_boxes
 
-_EMPTY = np.empty(0, dtype=np.int64)
-
 
 @MODELS.register_module()
 class BoTSORTTracker(ByteTracker):
@@ -118,8 +116,6 @@ class BoTSORTTracker(ByteTracker):
         if max_cost >= 1.0:
             raise ValueError(f"BoTSORTTracker: match thresholds must be < 1, got {max_cost}")
         t = self.tracks
-        if len(rows) == 0 or len(dets) == 0:
-            return _EMPTY, _EMPTY, np.arange(len(dets))
         # Every overlapping pair of the same class (IoU > 0).
         i, j, iou = admissible_pairs(
             track_boxes, bboxes[dets], t["labels"][rows], labels[dets], 0.0

@@ -30,11 +30,6 @@ def unit_directions(from_yx: np.ndarray, to_yx: np.ndarray) -> np.ndarray:
     return d
 
 
-def direction(from_boxes: np.ndarray, to_boxes: np.ndarray) -> np.ndarray:
-    """Unit ``(dy, dx)`` directions between the centres of paired boxes, ``(K, 2)``."""
-    return unit_directions(centers_yx(from_boxes), centers_yx(to_boxes))
-
-
 @MODELS.register_module()
 class OCSORTTracker(BaseTracker):
     """SORT with observation-centric momentum (OCM), recovery (OCR) and re-update (ORU).

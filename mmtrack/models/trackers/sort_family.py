@@ -6,8 +6,6 @@ import numpy as np
 
 from mmtrack.models.task_modules.track import iou_matrix, iou_pairs, match_pairs
 
-# Cost added to pairs of a track and a detection of different classes.
-CLASS_MISMATCH_COST = 1e6
 # Problems with at most this many track x detection pairs use dense matrices.
 _DENSE_PAIRS = 4096
 _EMPTY = np.empty(0, dtype=np.int64)
