@@ -41,8 +41,9 @@ def checkpoint_path() -> str:
 
 def make_test_data(data_root: str) -> list[str]:
     """Write the synthetic test videos and their CocoVID annotations under ``data_root``."""
+    import importlib.util
+
     from mmtrack.datasets.synthetic import generate_mot_sequences
-    from mmtrack.testing.tools import load_tool
 
     if osp.isdir(data_root):
         shutil.rmtree(data_root)
@@ -53,7 +54,11 @@ def make_test_data(data_root: str) -> list[str]:
         num_frames=TEST_DATA["num_frames"],
         seed=TEST_DATA["seed"],
     )
-    mot2coco = load_tool(osp.join(ROOT, "tools", "dataset_converters", "mot", "mot2coco.py"))
+    spec = importlib.util.spec_from_file_location(
+        "mmtrack_tool_mot2coco", osp.join(ROOT, "tools", "dataset_converters", "mot", "mot2coco.py")
+    )
+    mot2coco = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mot2coco)
     mot2coco.main(["-i", data_root, "-o", osp.join(data_root, "annotations")])
     return seqs
 

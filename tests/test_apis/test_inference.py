@@ -18,8 +18,8 @@ from mmtrack.apis import (
     load_image,
 )
 from mmtrack.structures import TrackDataSample
-from mmtrack.testing.apis import draw_clip, tiny_config
 from mmtrack.utils.checkpoint import UnsafeCheckpointError
+from tests.helpers.apis import draw_clip, tiny_config
 
 H, W = 96, 128
 

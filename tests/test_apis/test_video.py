@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from mmtrack.apis import VideoFrames, init_model, track_video
-from mmtrack.testing.apis import draw_clip, tiny_config
+from tests.helpers.apis import draw_clip, tiny_config
 
 
 def write_video(path, frames, fps=10.0):

@@ -7,7 +7,7 @@ import torch
 
 from mmtrack.registry import DATASETS
 from mmtrack.structures import TrackDataSample
-from mmtrack.testing.data import make_cocovid, object_box
+from tests.helpers.data import make_cocovid, object_box
 
 PIPELINE = [
     dict(

@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from mmtrack.registry import DATASETS
-from mmtrack.testing.data import make_cocovid, object_box
+from tests.helpers.data import make_cocovid, object_box
 
 LOAD = [dict(type="LoadImageFromFile"), dict(type="LoadAnnotations")]
 

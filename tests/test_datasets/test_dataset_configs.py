@@ -9,7 +9,7 @@ import pytest
 from mmengine import Config
 
 from mmtrack.registry import DATA_SAMPLERS, DATASETS
-from mmtrack.testing.data import make_cocovid, write_image
+from tests.helpers.data import make_cocovid, write_image
 
 CFG_DIR = os.path.join(os.path.dirname(__file__), "..", "..", "configs", "_base_", "datasets")
 

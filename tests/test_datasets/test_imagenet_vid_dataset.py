@@ -3,7 +3,7 @@ import os
 
 from mmtrack.datasets.imagenet_vid_dataset import IMAGENET_VID_CLASSES
 from mmtrack.registry import DATASETS
-from mmtrack.testing.data import make_cocovid
+from tests.helpers.data import make_cocovid
 
 
 def test_vid_train_frames_are_key_frames(tmp_path):

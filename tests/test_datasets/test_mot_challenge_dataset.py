@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from mmtrack.registry import DATASETS
-from mmtrack.testing.data import make_cocovid
+from tests.helpers.data import make_cocovid
 
 
 def _mot_file(root):

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from mmtrack.registry import DATASETS
-from mmtrack.testing.data import write_image
+from tests.helpers.data import write_image
 
 
 def _reid_root(root, per_id=(3, 2, 4)):

@@ -20,7 +20,8 @@ from mmtrack.datasets import (
 )
 from mmtrack.datasets.base_sot_dataset import INFO_HEADER, write_info_file
 from mmtrack.registry import DATASETS
-from mmtrack.testing.sot_layouts import (
+from mmtrack.utils import register_all_modules
+from tests.helpers.sot_layouts import (
     make_got10k_video,
     make_lasot_video,
     make_otb_video,
@@ -29,7 +30,6 @@ from mmtrack.testing.sot_layouts import (
     make_vot_video,
     write_rows,
 )
-from mmtrack.utils import register_all_modules
 
 register_all_modules()
 

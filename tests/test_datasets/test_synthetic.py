@@ -236,7 +236,7 @@ def test_scene_visibility_by_hand():
 
 
 def test_make_synthetic_videos_cli(tmp_path, capsys):
-    from mmtrack.testing.tools import load_tool
+    from tests.helpers.tools import load_tool
     tool = load_tool('tools/dataset_converters/make_synthetic_videos.py')
     out = str(tmp_path)
     tool.main(['--out', f'{out}/mot', '--num-seqs', '1', '--num-frames', '3', '--img-size', '48',

@@ -8,7 +8,7 @@ from mmtrack.datasets.youtube_vis_dataset import (
     YOUTUBE_VIS_2021_CLASSES,
 )
 from mmtrack.registry import DATASETS
-from mmtrack.testing.data import make_cocovid
+from tests.helpers.data import make_cocovid
 
 
 def test_class_sets():

@@ -8,8 +8,8 @@ import cv2
 import numpy as np
 import pytest
 
-from mmtrack.testing.apis import draw_clip, write_tiny_config
-from mmtrack.testing.tools import load_tool
+from tests.helpers.apis import draw_clip, write_tiny_config
+from tests.helpers.tools import load_tool
 
 T, H, W = 10, 96, 128
 

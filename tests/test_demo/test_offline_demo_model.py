@@ -6,7 +6,7 @@ import os.path as osp
 
 import pytest
 
-from mmtrack.testing.tools import REPO_ROOT, load_tool
+from tests.helpers.tools import REPO_ROOT, load_tool
 
 quickstart = load_tool("demo/quickstart.py")
 

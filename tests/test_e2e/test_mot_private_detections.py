@@ -21,7 +21,7 @@ import os.path as osp
 
 import pytest
 
-from mmtrack.testing.mot import (
+from tests.helpers.mot import (
     latest_metrics,
     make_synthetic_mot,
     mot_detector_train_config,

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import pytest
 
-from mmtrack.testing.mot import latest_metrics, make_synthetic_mot, mot_track_config, run_tool
+from tests.helpers.mot import latest_metrics, make_synthetic_mot, mot_track_config, run_tool
 
 MODELS = {
     "bytetrack": dict(type="ByteTrack", tracker=dict(type="ByteTracker")),

@@ -26,7 +26,8 @@ import os.path as osp
 import pytest
 import torch
 
-from mmtrack.testing.mot import (
+from mmtrack.utils.checkpoint import safe_torch_load
+from tests.helpers.mot import (
     QDTRACK_E2E_ITERS,
     latest_metrics,
     mot_track_config,
@@ -34,7 +35,6 @@ from mmtrack.testing.mot import (
     torch_threads,
     trained_qdtrack,
 )
-from mmtrack.utils.checkpoint import safe_torch_load
 
 HOTA_BAR = 50.0
 LOSSES = (

@@ -16,7 +16,7 @@ import json
 import os
 import os.path as osp
 
-from mmtrack.testing.mot import (
+from tests.helpers.mot import (
     latest_metrics,
     make_synthetic_mot,
     mot_track_config,

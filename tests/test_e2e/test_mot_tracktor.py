@@ -24,7 +24,7 @@ import os.path as osp
 
 import pytest
 
-from mmtrack.testing.mot import (
+from tests.helpers.mot import (
     latest_metrics,
     mot_track_config,
     random_ids_hota,

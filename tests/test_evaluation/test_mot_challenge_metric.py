@@ -13,7 +13,7 @@ from mmengine.structures import InstanceData
 from mmtrack.evaluation.metrics import MOTChallengeMetric
 from mmtrack.registry import METRICS
 from mmtrack.structures import DetDataSample, TrackDataSample
-from mmtrack.testing.trackeval_reference import run_trackeval_reference
+from tests.helpers.trackeval_reference import run_trackeval_reference
 
 DATA = osp.join(osp.dirname(__file__), "..", "data", "eval", "mot")
 GT_ROOT = osp.join(DATA, "gt")

@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pytest
 
-from mmtrack.testing.tools import load_tool
+from tests.helpers.tools import load_tool
 
 tool = load_tool("tools/analysis_tools/analyze_logs.py")
 

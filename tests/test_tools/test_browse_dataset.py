@@ -10,7 +10,7 @@ import pycocotools.mask as mask_utils
 import pytest
 
 from mmtrack.datasets.synthetic import generate_mot_sequences, generate_vis_videos
-from mmtrack.testing.tools import load_tool
+from tests.helpers.tools import load_tool
 
 browse_dataset = load_tool('tools/analysis_tools/browse_dataset.py')
 mot2coco = load_tool('tools/dataset_converters/mot/mot2coco.py')

@@ -10,7 +10,7 @@ import pycocotools.mask as mask_utils
 import pytest
 from PIL import Image
 
-from mmtrack.testing.tools import load_tool
+from tests.helpers.tools import load_tool
 
 crowdhuman2coco = load_tool('tools/dataset_converters/mot/crowdhuman2coco.py')
 vid2coco = load_tool('tools/dataset_converters/ilsvrc/imagenet2coco_vid.py')

@@ -10,7 +10,7 @@ import sys
 import numpy as np
 import pytest
 
-from mmtrack.testing.tools import REPO_ROOT, load_tool
+from tests.helpers.tools import REPO_ROOT, load_tool
 
 mot2coco = load_tool('tools/dataset_converters/mot/mot2coco.py')
 ConversionError = sys.modules['convert_utils'].ConversionError

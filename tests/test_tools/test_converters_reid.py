@@ -9,7 +9,7 @@ import cv2
 import numpy as np
 import pytest
 
-from mmtrack.testing.tools import load_tool
+from tests.helpers.tools import load_tool
 
 mot2reid = load_tool('tools/dataset_converters/mot/mot2reid.py')
 dancetrack2coco = load_tool('tools/dataset_converters/dancetrack/dancetrack2coco.py')

@@ -10,7 +10,7 @@ import shutil
 import numpy as np
 import pytest
 
-from mmtrack.testing.trackeval_reference import run_trackeval_reference
+from tests.helpers.trackeval_reference import run_trackeval_reference
 
 ROOT = osp.join(osp.dirname(__file__), "..", "..")
 DATA = osp.join(ROOT, "tests", "data", "eval", "mot")

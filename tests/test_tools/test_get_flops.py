@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from mmengine.config import Config
 
-from mmtrack.testing.tools import load_tool
+from tests.helpers.tools import load_tool
 
 tool = load_tool("tools/analysis_tools/get_flops.py")
 
@@ -14,13 +14,13 @@ def conv_cfg(**kw):
     return Config(
         dict(
             model=dict(type="TinyConvDetector", in_channels=3, out_channels=4, kernel_size=3, **kw),
-            custom_imports=dict(imports=["mmtrack.testing.apis"]),
+            custom_imports=dict(imports=["tests.helpers.apis"]),
         )
     )
 
 
 def test_conv_flops_by_hand():
-    import mmtrack.testing.apis  # noqa: F401  (registers TinyConvDetector)
+    import tests.helpers.apis  # noqa: F401  (registers TinyConvDetector)
 
     result = tool.get_flops(conv_cfg(), shape=(16, 24))
     # one multiply-add per output element and kernel weight: 4 * 16 * 24 * (3 * 3 * 3)
@@ -34,7 +34,7 @@ def test_conv_flops_by_hand():
 def test_mot_model_is_counted_through_its_detector(tmp_path, capsys):
     cfg = Config(
         dict(
-            custom_imports=dict(imports=["mmtrack.testing.apis"]),
+            custom_imports=dict(imports=["tests.helpers.apis"]),
             model=dict(
                 type="ByteTrack",
                 detector=dict(type="TinyConvDetector", out_channels=2, kernel_size=1),

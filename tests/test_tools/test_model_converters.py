@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import torch
 
-from mmtrack.testing.tools import load_tool
 from mmtrack.utils import safe_torch_load
+from tests.helpers.tools import load_tool
 
 convert = load_tool("tools/model_converters/mmtrack0x_to_1x.py")
 mmdet2mmtrack = load_tool("tools/model_converters/mmdet2mmtrack.py")

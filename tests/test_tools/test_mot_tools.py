@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 import torch
 
-from mmtrack.testing.tools import load_tool
 from mmtrack.utils import register_all_modules
+from tests.helpers.tools import load_tool
 
 register_all_modules()
 

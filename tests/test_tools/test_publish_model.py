@@ -9,8 +9,8 @@ import numpy as np
 import torch
 from mmengine.logging import HistoryBuffer
 
-from mmtrack.testing.tools import load_tool
 from mmtrack.utils import safe_torch_load
+from tests.helpers.tools import load_tool
 
 tool = load_tool("tools/analysis_tools/publish_model.py")
 

@@ -9,7 +9,7 @@ import os.path as osp
 import pytest
 
 from mmtrack.datasets import GOT10kDataset, LaSOTDataset
-from mmtrack.testing.sot_layouts import (
+from tests.helpers.sot_layouts import (
     make_got10k_video,
     make_lasot_video,
     make_otb_video,

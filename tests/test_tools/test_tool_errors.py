@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from mmtrack.testing.toy import TOY_CONFIG
+from tests.helpers.toy import TOY_CONFIG
 
 ROOT = Path(__file__).resolve().parents[2]
 TOOLS = ROOT / "tools"

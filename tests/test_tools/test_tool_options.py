@@ -11,7 +11,7 @@ import torch
 from mmengine.config import Config
 
 from mmtrack.engine.runner.tool_utils import ConfigInputError
-from mmtrack.testing.toy import TOY_CONFIG
+from tests.helpers.toy import TOY_CONFIG
 
 TOOLS = Path(__file__).resolve().parents[2] / "tools"
 

@@ -1,6 +1,6 @@
 """End-to-end proof of tools/train.py, tools/test.py and tools/dist_train.sh on CPU.
 
-The toy job (``tests/data/toy/toy_regression.py``, ``mmtrack.testing.toy``) is a
+The toy job (``tests/data/toy/toy_regression.py``, ``tests.helpers.toy``) is a
 2-parameter-plus-bias linear regression trained for 8 iterations with SGD
 (momentum 0.9) and a MultiStepLR milestone at iteration 6.
 """
@@ -20,8 +20,8 @@ import numpy as np
 import pytest
 import torch
 
-from mmtrack.testing.toy import TOY_CONFIG, build_toy_runner
 from mmtrack.utils.checkpoint import safe_torch_load
+from tests.helpers.toy import TOY_CONFIG, build_toy_runner
 
 ROOT = Path(__file__).resolve().parents[2]
 TOOLS = ROOT / "tools"

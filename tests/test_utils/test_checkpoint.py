@@ -14,7 +14,6 @@ from mmengine.logging import HistoryBuffer
 from mmengine.runner import checkpoint as mmckpt
 from torch import nn
 
-from mmtrack.testing.toy import ToyTrackModel, build_toy_runner
 from mmtrack.utils import checkpoint as safe
 from mmtrack.utils.checkpoint import (
     UnsafeCheckpointError,
@@ -22,6 +21,7 @@ from mmtrack.utils.checkpoint import (
     load_checkpoint,
     safe_torch_load,
 )
+from tests.helpers.toy import ToyTrackModel, build_toy_runner
 
 
 @pytest.fixture(scope="module")

@@ -1,7 +1,7 @@
-# A tiny linear-regression job (mmtrack.testing.toy) for the tool tests.
+# A tiny linear-regression job (tests.helpers.toy) for the tool tests.
 _base_ = ['../../../configs/_base_/default_runtime.py']
 
-custom_imports = dict(imports=['mmtrack.testing.toy'], allow_failed_imports=False)
+custom_imports = dict(imports=['tests.helpers.toy'], allow_failed_imports=False)
 
 model = dict(type='ToyTrackModel', in_features=2)
 

@@ -4,7 +4,7 @@ import pytest
 from torch.utils.data import SequentialSampler
 
 from mmtrack.registry import DATA_SAMPLERS, DATASETS
-from mmtrack.testing.data import make_cocovid
+from tests.helpers.data import make_cocovid
 
 
 class FakeVideos:

@@ -82,7 +82,7 @@ def test_malformed_instances_name_the_image_and_field():
 
 
 def test_load_image(tmp_path):
-    from mmtrack.testing.data import write_image
+    from tests.helpers.data import write_image
 
     path = str(tmp_path / "a.png")
     img = write_image(path, 5, 7, seed=1)

@@ -20,8 +20,8 @@ from mmtrack.engine.runner.tool_utils import (
     run_tool,
 )
 from mmtrack.registry import MODELS
-from mmtrack.testing import toy  # noqa: F401  (registers ToyTrackModel)
 from mmtrack.utils import register_all_modules
+from tests.helpers import toy  # noqa: F401  (registers ToyTrackModel)
 
 
 def test_find_type_paths() -> None:

@@ -13,7 +13,7 @@ from mmengine.model import MMDistributedDataParallel
 
 from mmtrack.engine.runner import dist_utils, track_runner
 from mmtrack.engine.runner.dist_utils import init_dist
-from mmtrack.testing.toy import build_toy_runner
+from tests.helpers.toy import build_toy_runner
 
 
 def _free_port() -> int:

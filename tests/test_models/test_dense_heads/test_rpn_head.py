@@ -7,8 +7,8 @@ import torch
 from mmengine.config import ConfigDict
 
 from mmtrack.registry import MODELS
-from mmtrack.testing.det import det_sample
 from mmtrack.utils import register_all_modules
+from tests.helpers.det import det_sample
 
 register_all_modules()
 

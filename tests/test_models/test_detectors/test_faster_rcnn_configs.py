@@ -10,8 +10,8 @@ from mmengine.config import Config
 from mmengine.logging import MMLogger
 
 from mmtrack.registry import MODELS
-from mmtrack.testing.det import det_sample
 from mmtrack.utils import register_all_modules
+from tests.helpers.det import det_sample
 
 register_all_modules()
 MMLogger.get_current_instance().setLevel(logging.WARNING)

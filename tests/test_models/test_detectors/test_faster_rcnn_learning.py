@@ -10,9 +10,9 @@ import os.path as osp
 
 import pytest
 
-from mmtrack.testing.learning import heldout_map50, make_synthetic_coco, train_on_synthetic
-from mmtrack.testing.tools import REPO_ROOT
 from mmtrack.utils import register_all_modules
+from tests.helpers.learning import heldout_map50, make_synthetic_coco, train_on_synthetic
+from tests.helpers.tools import REPO_ROOT
 
 CONFIG = osp.join(REPO_ROOT, "configs", "det", "faster-rcnn_r18_fpn_synthetic.py")
 # Measured (4 epochs of 24 iterations): trained 0.875 mAP@50 on the held-out

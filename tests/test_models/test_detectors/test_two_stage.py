@@ -8,8 +8,8 @@ from mmengine.logging import MMLogger
 from mmengine.structures import InstanceData
 
 from mmtrack.registry import MODELS
-from mmtrack.testing.det import det_sample, tiny_faster_rcnn_cfg
 from mmtrack.utils import register_all_modules
+from tests.helpers.det import det_sample, tiny_faster_rcnn_cfg
 
 register_all_modules()
 MMLogger.get_current_instance().setLevel(logging.WARNING)

@@ -10,9 +10,9 @@ import os.path as osp
 
 import pytest
 
-from mmtrack.testing.learning import heldout_map50, make_synthetic_coco, train_on_synthetic
-from mmtrack.testing.tools import REPO_ROOT
 from mmtrack.utils import register_all_modules
+from tests.helpers.learning import heldout_map50, make_synthetic_coco, train_on_synthetic
+from tests.helpers.tools import REPO_ROOT
 
 CONFIG = osp.join(REPO_ROOT, "configs", "det", "yolox_tiny_synthetic.py")
 # Measured: the trained model reaches 0.77 mAP@50 here, the untrained one 0.00.

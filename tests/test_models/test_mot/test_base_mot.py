@@ -282,7 +282,7 @@ def test_botsort_gets_original_size_frames_for_cmc():
 
 def test_loss_of_clips_equals_loss_of_images():
     torch.manual_seed(0)
-    from mmtrack.testing.mot import tiny_yolox
+    from tests.helpers.mot import tiny_yolox
 
     model = MODELS.build(
         dict(

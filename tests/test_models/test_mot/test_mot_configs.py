@@ -9,8 +9,8 @@ import pytest
 from mmengine.config import Config
 
 from mmtrack.registry import DATASETS, METRICS, MODELS
-from mmtrack.testing.tools import REPO_ROOT
 from mmtrack.utils import register_all_modules
+from tests.helpers.tools import REPO_ROOT
 
 register_all_modules()
 

@@ -11,8 +11,8 @@ from mmengine.structures import InstanceData
 from mmtrack.registry import MODELS
 from mmtrack.structures import DetDataSample, TrackDataSample
 from mmtrack.structures.bbox import bbox2roi
-from mmtrack.testing.mot import tiny_faster_rcnn
 from mmtrack.utils import register_all_modules
+from tests.helpers.mot import tiny_faster_rcnn
 
 register_all_modules()
 

@@ -14,8 +14,8 @@ from mmengine.structures import InstanceData
 from mmtrack.models.task_modules.track import AFLinkModel, AppearanceFreeLink, pad_and_normalize
 from mmtrack.registry import METRICS, TASK_UTILS
 from mmtrack.structures import DetDataSample, TrackDataSample
-from mmtrack.testing.tools import REPO_ROOT
 from mmtrack.utils import register_all_modules
+from tests.helpers.tools import REPO_ROOT
 
 register_all_modules()
 

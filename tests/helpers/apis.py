@@ -481,7 +481,7 @@ def tiny_config(
         raise ValueError(f"task must be 'mot', 'sot' or 'vid', got {task!r}")
     return Config(
         dict(
-            custom_imports=dict(imports=["mmtrack.testing.apis"], allow_failed_imports=False),
+            custom_imports=dict(imports=["tests.helpers.apis"], allow_failed_imports=False),
             default_scope="mmtrack",
             model=model,
             test_dataloader=dict(
