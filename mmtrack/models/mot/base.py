@@ -12,7 +12,7 @@ from mmengine.model import BaseModel
 from mmengine.structures import InstanceData
 from torch import Tensor
 
-from mmtrack.registry import MODELS
+from mmtrack.registry import MODELS, TASK_UTILS
 from mmtrack.structures import DetDataSample, TrackDataSample
 
 
@@ -38,13 +38,34 @@ def resolve_warp_mode(cfg: Any) -> Any:
 class BaseMOTModel(BaseModel):
     """Shared machinery of the MOT models (mmengine ``BaseModel``).
 
-    Sub-classes hold some of ``detector``, ``reid``, ``motion``,
-    ``track_head`` and ``tracker``. At test time each call receives one
-    :class:`TrackDataSample` holding the frames to track (usually one frame:
-    ``inputs`` ``(1, 1, C, H, W)``); the tracker keeps the state between
-    calls and is reset when a frame with ``frame_id == 0`` arrives.
+    The one constructor of the tracking-by-detection models (SORT/DeepSORT,
+    ByteTrack, OC-SORT, StrongSORT, BoT-SORT, Deep OC-SORT): it builds the
+    ``detector`` and ``reid`` models, the ``motion`` model (a Kalman filter)
+    and the camera-motion compensation ``cmc``, and the ``tracker``, to
+    which it hands ``motion`` and ``cmc`` when the tracker's own config has
+    none (MMTracking 0.14 configs put them at the model level). Models with
+    other parts (QDTrack's ``track_head``, Tracktor's list of motions) build
+    those themselves and pass the rest here.
+
+    At test time each call receives one :class:`TrackDataSample` holding the
+    frames to track (usually one frame: ``inputs`` ``(1, 1, C, H, W)``); the
+    tracker keeps the state between calls and is reset when a frame with
+    ``frame_id == 0`` arrives.
 
     Args:
+        detector: detector config, or None to track public detections.
+            Defaults to None.
+        reid: ReID model config (``BaseReID``), or None. Defaults to None.
+        tracker: tracker config. Defaults to None.
+        motion: motion model config (``KalmanFilter``), given to the
+            tracker when its config has none. Defaults to None.
+        cmc: camera-motion-compensation config (``warp_mode`` may be an
+            ``'cv2.MOTION_*'`` string), given to the tracker when its config
+            has none. Defaults to None.
+        reid_crop_cfg: ``img_scale`` ``(h, w)`` and ``img_norm_cfg`` of the
+            ReID crops. None takes them from the tracker config's ``reid``
+            dict (where MMTracking configs keep them), else ``(256, 128)``
+            without renormalisation. Resolved once, here. Defaults to None.
         data_preprocessor: config of the data preprocessor (e.g.
             ``TrackDataPreprocessor``). Defaults to None.
         init_cfg: initialisation config. Defaults to None.
@@ -52,10 +73,49 @@ class BaseMOTModel(BaseModel):
 
     def __init__(
         self,
+        detector: Optional[dict] = None,
+        reid: Optional[dict] = None,
+        tracker: Optional[dict] = None,
+        motion: Optional[dict] = None,
+        cmc: Optional[dict] = None,
+        reid_crop_cfg: Optional[dict] = None,
         data_preprocessor: Optional[dict] = None,
         init_cfg: Union[dict, list, None] = None,
     ) -> None:
         super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
+        if detector is not None:
+            self.detector = MODELS.build(detector)
+        if reid is not None:
+            self.reid = MODELS.build(reid)
+        self.reid_crop_cfg = self.resolve_reid_crop_cfg(reid_crop_cfg, tracker)
+        self.motion = TASK_UTILS.build(motion) if motion is not None else None
+        self.cmc = TASK_UTILS.build(resolve_warp_mode(dict(cmc))) if cmc is not None else None
+        self.tracker = self.build_tracker(tracker, motion=self.motion, cmc=self.cmc)
+
+    @staticmethod
+    def resolve_reid_crop_cfg(reid_crop_cfg: Optional[dict], tracker: Optional[dict]) -> dict:
+        """The ReID crop settings: ``reid_crop_cfg``, else the tracker config's ``reid`` dict.
+
+        Args:
+            reid_crop_cfg: ``img_scale`` and ``img_norm_cfg``, or None.
+            tracker: the tracker config (its ``reid`` dict may hold them).
+
+        Returns:
+            ``dict(img_scale=(h, w), img_norm_cfg=dict | None)``.
+        """
+        src = reid_crop_cfg
+        if src is None and isinstance(tracker, dict) and isinstance(tracker.get("reid"), dict):
+            src = tracker["reid"]
+        src = src or {}
+        return dict(
+            img_scale=tuple(src.get("img_scale", (256, 128))),
+            img_norm_cfg=src.get("img_norm_cfg", None),
+        )
+
+    @property
+    def with_cmc(self) -> bool:
+        """Whether the tracker compensates camera motion."""
+        return getattr(self.tracker, "cmc", None) is not None
 
     # -- module switches ----------------------------------------------------------------------
     def freeze_module(self, module: Union[str, Sequence[str]]) -> None:
@@ -469,14 +529,7 @@ class BaseMOTModel(BaseModel):
         frame.pred_det_instances = dets
         extra: dict[str, Any] = dict(kwargs)
         if self.with_reid:
-            reid_cfg = self._tracker_reid_cfg()
-            extra["embeds"] = self.crop_embeds(
-                img,
-                dets.bboxes,
-                frame,
-                img_scale=tuple(reid_cfg.get("img_scale", (256, 128))),
-                img_norm_cfg=reid_cfg.get("img_norm_cfg", None),
-            )
+            extra["embeds"] = self.crop_embeds(img, dets.bboxes, frame, **self.reid_crop_cfg)
             # trackers work on numpy: detach (no autograd history) and leave the GPU
             extra["embeds"] = extra["embeds"].detach().cpu().numpy()
         if getattr(self.tracker, "cmc", None) is not None:
@@ -500,11 +553,3 @@ class BaseMOTModel(BaseModel):
             if value is not None and cfg.get(key, None) is None:
                 cfg[key] = value
         return MODELS.build(cfg)
-
-    def _tracker_reid_cfg(self) -> dict:
-        """Crop settings of the ReID input: the model's ``reid_crop_cfg``, else the tracker's."""
-        own = getattr(self, "reid_crop_cfg", None)
-        if isinstance(own, dict):
-            return own
-        reid = getattr(self.tracker, "reid", None)
-        return reid if isinstance(reid, dict) else {}

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Optional, Union
-
-from mmtrack.registry import MODELS, TASK_UTILS
+from mmtrack.registry import MODELS
 
 from .base import BaseMOTModel
 
@@ -15,27 +13,7 @@ class OCSORT(BaseMOTModel):
 
     Details in `OC-SORT <https://arxiv.org/abs/2203.14360>`_. A detector
     (YOLOX in the paper) and ``OCSORTTracker``. In ``loss`` mode the detector
-    is trained on the key frames (as MMDetection 3.x does).
-
-    Args:
-        detector: detector config, or None to track public detections. Defaults to None.
-        tracker: tracker config (``OCSORTTracker``). Defaults to None.
-        motion: motion model config, given to the tracker when its config
-            has none. Defaults to None.
-        data_preprocessor: data preprocessor config. Defaults to None.
-        init_cfg: initialisation config. Defaults to None.
+    is trained on the key frames (as MMDetection 3.x does). Constructor
+    arguments: :class:`BaseMOTModel` (``detector``, ``tracker``,
+    ``motion``).
     """
-
-    def __init__(
-        self,
-        detector: Optional[dict] = None,
-        tracker: Optional[dict] = None,
-        motion: Optional[dict] = None,
-        data_preprocessor: Optional[dict] = None,
-        init_cfg: Union[dict, list, None] = None,
-    ) -> None:
-        super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
-        if detector is not None:
-            self.detector = MODELS.build(detector)
-        self.motion = TASK_UTILS.build(motion) if motion is not None else None
-        self.tracker = self.build_tracker(tracker, motion=self.motion)

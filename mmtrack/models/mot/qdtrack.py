@@ -46,12 +46,14 @@ class QDTrack(BaseMOTModel):
         data_preprocessor: Optional[dict] = None,
         init_cfg: Union[dict, list, None] = None,
     ) -> None:
-        super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
-        if detector is not None:
-            self.detector = MODELS.build(detector)
+        super().__init__(
+            detector=detector,
+            tracker=tracker,
+            data_preprocessor=data_preprocessor,
+            init_cfg=init_cfg,
+        )
         if track_head is not None:
             self.track_head = MODELS.build(track_head)
-        self.tracker = MODELS.build(tracker) if tracker is not None else None
         self.freeze_detector = freeze_detector
         if freeze_detector:
             self.freeze_module("detector")

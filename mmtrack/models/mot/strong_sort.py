@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Optional, Union
+from typing import Any, Optional
 
-from mmtrack.registry import MODELS, TASK_UTILS
+from mmtrack.registry import MODELS
 
-from .base import BaseMOTModel, resolve_warp_mode
+from .base import BaseMOTModel
 
 
 @MODELS.register_module()
@@ -22,49 +22,24 @@ class StrongSORT(BaseMOTModel):
     ``interpolate_tracks_cfg``).
 
     Args:
-        detector: detector config, or None for public detections. Defaults to None.
-        reid: ReID model config, or None (motion only). Defaults to None.
-        tracker: tracker config (``StrongSORTTracker``). Defaults to None.
-        kalman: Kalman filter config, given to the tracker as ``motion``
-            when its config has none. Defaults to None.
-        cmc: camera-motion-compensation config, given to the tracker when
-            its config has none. Defaults to None.
+        kalman: Kalman filter config (MMTracking's name of ``motion``), given
+            to the tracker when its config has none. Defaults to None.
         motion: another name of ``kalman`` (used when ``kalman`` is None).
             Defaults to None.
-        reid_crop_cfg: ``img_scale`` ``(h, w)`` and ``img_norm_cfg`` of the
-            ReID crops; None reads them from the tracker's ``reid`` dict.
-            Defaults to None.
-        data_preprocessor: data preprocessor config. Defaults to None.
-        init_cfg: initialisation config. Defaults to None.
+        **kwargs: the other arguments of :class:`BaseMOTModel`
+            (``detector``, ``reid``, ``tracker``, ``cmc``, ``reid_crop_cfg``,
+            ``data_preprocessor``, ``init_cfg``).
     """
 
     def __init__(
-        self,
-        detector: Optional[dict] = None,
-        reid: Optional[dict] = None,
-        tracker: Optional[dict] = None,
-        kalman: Optional[dict] = None,
-        cmc: Optional[dict] = None,
-        motion: Optional[dict] = None,
-        reid_crop_cfg: Optional[dict] = None,
-        data_preprocessor: Optional[dict] = None,
-        init_cfg: Union[dict, list, None] = None,
+        self, kalman: Optional[dict] = None, motion: Optional[dict] = None, **kwargs: Any
     ) -> None:
-        super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
-        if detector is not None:
-            self.detector = MODELS.build(detector)
-        if reid is not None:
-            self.reid = MODELS.build(reid)
-        kalman = kalman if kalman is not None else motion
-        self.kalman = TASK_UTILS.build(kalman) if kalman is not None else None
-        self.reid_crop_cfg = reid_crop_cfg
-        self.cmc = TASK_UTILS.build(resolve_warp_mode(dict(cmc))) if cmc is not None else None
-        self.tracker = self.build_tracker(tracker, motion=self.kalman, cmc=self.cmc)
+        super().__init__(motion=kalman if kalman is not None else motion, **kwargs)
 
     @property
-    def with_cmc(self) -> bool:
-        """Whether camera motion is compensated."""
-        return getattr(self.tracker, "cmc", None) is not None
+    def kalman(self) -> Any:
+        """The Kalman filter (``motion``)."""
+        return self.motion
 
     @property
     def with_kalman_filter(self) -> bool:

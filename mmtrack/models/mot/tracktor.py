@@ -53,16 +53,16 @@ class Tracktor(BaseMOTModel):
         data_preprocessor: Optional[dict] = None,
         init_cfg: Union[dict, list, None] = None,
     ) -> None:
-        super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
         if isinstance(pretrains, dict):
             detector, reid = copy.deepcopy(detector), copy.deepcopy(reid)
             for sub, key in ((detector, "detector"), (reid, "reid")):
                 if sub is not None and pretrains.get(key):
                     sub["init_cfg"] = dict(type="Pretrained", checkpoint=pretrains[key])
-        if detector is not None:
-            self.detector = MODELS.build(detector)
-        if reid is not None:
-            self.reid = MODELS.build(reid)
+        # the tracker is built below without the model-level motion models
+        super().__init__(
+            detector=detector, reid=reid, data_preprocessor=data_preprocessor, init_cfg=init_cfg
+        )
+        self.reid_crop_cfg = self.resolve_reid_crop_cfg(None, tracker)
         self.cmc: Optional[CameraMotionCompensation] = None
         self.linear_motion: Optional[LinearMotion] = None
         motions = [] if motion is None else motion if isinstance(motion, list) else [motion]
@@ -142,7 +142,6 @@ class Tracktor(BaseMOTModel):
         self._check_two_stage()
         if not self.with_tracker:
             raise ValueError("Tracktor: predict needs a tracker")
-        reid_cfg = self._tracker_reid_cfg()
         for img, frame in self.iter_frames(inputs, data_samples):
             x = self.detector.extract_feat(img)
             dets = self._detect(x, frame)
@@ -153,13 +152,7 @@ class Tracktor(BaseMOTModel):
 
                 def embed(boxes: np.ndarray, img: Tensor = img, frame: DetDataSample = frame):
                     b = torch.as_tensor(boxes, dtype=torch.float32, device=img.device)
-                    out = self.crop_embeds(
-                        img,
-                        b,
-                        frame,
-                        img_scale=tuple(reid_cfg.get("img_scale", (256, 128))),
-                        img_norm_cfg=reid_cfg.get("img_norm_cfg", None),
-                    )
+                    out = self.crop_embeds(img, b, frame, **self.reid_crop_cfg)
                     return out.detach().cpu().numpy()
 
                 extra["embed"] = embed

@@ -431,3 +431,46 @@ def test_embeds_with_autograd_history_reach_the_tracker():
     model.detector = StubDetector(_moving())
     out = model(**_batch(model, _image(40, 60), _frame(0)), mode="predict")  # no torch.no_grad()
     assert sorted(out[0][0].pred_track_instances.instances_id.tolist()) == [0, 1]
+
+
+@pytest.mark.parametrize("name", ["DeepSORT", "ByteTrack", "OCSORT", "BoTSORT", "DeepOCSORT"])
+def test_sort_family_models_share_one_constructor(name):
+    cls = MODELS.get(name)
+    assert "__init__" not in vars(cls)
+    model = MODELS.build(
+        dict(
+            type=name,
+            motion=dict(type="KalmanFilter"),
+            tracker=dict(type="SORTTracker", reid=dict(img_scale=(32, 16))),
+        )
+    )
+    assert model.tracker.motion is model.motion
+    assert model.reid_crop_cfg == dict(img_scale=(32, 16), img_norm_cfg=None)
+
+
+def test_reid_crop_cfg_is_resolved_once_at_construction():
+    model = MODELS.build(
+        dict(
+            type="DeepSORT",
+            data_preprocessor=dict(type="TrackDataPreprocessor"),
+            motion=dict(type="KalmanFilter", center_only=False),
+            tracker=dict(type="SORTTracker", reid=dict(img_scale=(16, 8))),
+        )
+    )
+    model.detector = StubDetector(_moving())
+    model.reid = StubReID()
+    # changing the built tracker's settings afterwards does not reach the crops
+    model.tracker.reid = dict(model.tracker.reid, img_scale=(10, 10))
+    model(**_batch(model, _image(40, 60), _frame(0)), mode="predict")
+    assert model.reid.shapes == [(2, 3, 16, 8)]
+    # without any setting: MMTracking's (256, 128) crops, no renormalisation
+    plain = MODELS.build(dict(type="DeepSORT", tracker=dict(type="SORTTracker")))
+    assert plain.reid_crop_cfg == dict(img_scale=(256, 128), img_norm_cfg=None)
+
+
+def test_strongsort_takes_kalman_as_motion():
+    model = MODELS.build(
+        dict(type="StrongSORT", kalman=dict(type="KalmanFilter"), tracker=dict(type="SORTTracker"))
+    )
+    assert model.kalman is model.motion and model.tracker.motion is model.motion
+    assert model.with_kalman_filter
