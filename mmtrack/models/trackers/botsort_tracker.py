@@ -11,7 +11,7 @@ from mmtrack.models.task_modules.track import match_pairs
 from mmtrack.registry import MODELS, TASK_UTILS
 
 from .byte_tracker import ByteTracker
-from .sort_family import admissible_pairs, kf_boxes
+from .sort_family import admissible_pairs, finish_frame, kf_boxes
 
 
 @MODELS.register_module()
@@ -222,21 +222,31 @@ class BoTSORTTracker(ByteTracker):
         det_to_track[first_left[di]] = tentative[ti]
         first_left = first_left[un]
 
-        matched = (det_to_track >= 0).nonzero()[0]
-        rows = det_to_track[matched]
-        self._update_tracks(rows, bboxes[matched], scores[matched], labels[matched], frame_id)
-        if self.with_reid and len(rows):
-            e = t["embeds"][rows] * self.reid_momentum + (1 - self.reid_momentum) * _unit(
-                embeds[matched]
-            )
-            t["embeds"][rows] = _unit(e)
-        out_ids = t["ids"][rows]
-        # 6. New tracks; 7. removal of stale and missed unconfirmed tracks.
+        # 5. Update the matched tracks (and their appearance EMA); 6. new tracks;
+        # 7. removal of stale and missed unconfirmed tracks.
+        def after_update(rows: np.ndarray, matched: np.ndarray) -> None:
+            if self.with_reid and len(rows):
+                e = t["embeds"][rows] * self.reid_momentum + (1 - self.reid_momentum) * _unit(
+                    embeds[matched]
+                )
+                t["embeds"][rows] = _unit(e)
+
+        def new_embeds(idx: np.ndarray) -> dict:
+            if not self.with_reid:
+                return {}
+            return dict(embeds=_unit(np.asarray(embeds, dtype=np.float64)[idx]))
+
         new = first_left[scores[first_left] > self.init_track_thr]
-        new_ids = self._init(bboxes, scores, labels, frame_id, embeds, new)
-        keep = np.concatenate([matched, new])
-        return self._output(
-            bboxes[keep], scores[keep], labels[keep], np.concatenate([out_ids, new_ids])
+        return finish_frame(
+            self,
+            det_to_track,
+            new,
+            bboxes,
+            scores,
+            labels,
+            frame_id,
+            after_update=after_update,
+            init_kwargs=new_embeds,
         )
 
     def _init(

@@ -9,7 +9,7 @@ import numpy as np
 from mmtrack.registry import MODELS
 
 from .base_tracker import BaseTracker
-from .sort_family import iou_match, kf_boxes, kf_measurements
+from .sort_family import finish_frame, iou_match, kf_boxes, kf_measurements
 
 
 @MODELS.register_module()
@@ -156,24 +156,11 @@ class ByteTracker(BaseTracker):
         )
         det_to_track[second[cols]] = pool[rows]
 
-        # 6. Update the matched tracks with their detections.
-        matched_dets = (det_to_track >= 0).nonzero()[0]
-        rows = det_to_track[matched_dets]
-        self._update_tracks(
-            rows, bboxes[matched_dets], scores[matched_dets], labels[matched_dets], frame_id
-        )
-        out_ids = t["ids"][rows]
-
-        # 7. Unmatched high-score detections above init_track_thr start new (tentative) tracks.
+        # 6. Update the matched tracks with their detections; 7. unmatched high-score
+        #    detections above init_track_thr start new (tentative) tracks; 8. drop
+        #    tentative tracks missed in this frame and tracks lost for too long.
         new = first_left[scores[first_left] > self.init_track_thr]
-        new_ids = self._init_tracks(bboxes[new], scores[new], labels[new], frame_id)
-
-        # 8. Drop tentative tracks missed in this frame and tracks lost for too long.
-        self._pop_invalid(frame_id)
-        keep = np.concatenate([matched_dets, new])
-        return self._output(
-            bboxes[keep], scores[keep], labels[keep], np.concatenate([out_ids, new_ids])
-        )
+        return finish_frame(self, det_to_track, new, bboxes, scores, labels, frame_id)
 
     def _update_tracks(
         self,

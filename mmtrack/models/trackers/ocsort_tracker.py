@@ -10,7 +10,7 @@ from mmtrack.models.task_modules.track import match_pairs
 from mmtrack.registry import MODELS
 
 from .base_tracker import BaseTracker
-from .sort_family import admissible_pairs, iou_match, kf_boxes, kf_measurements
+from .sort_family import admissible_pairs, finish_frame, iou_match, kf_boxes, kf_measurements
 
 _EMPTY = np.empty(0, dtype=np.int64)
 
@@ -313,27 +313,29 @@ class OCSORTTracker(BaseTracker):
             det_to_track[left[di]] = rest[ti]
             left = left[un]
 
-        # 5. Update the matched tracks (ORU for the re-found ones) and age the rest.
-        matched = (det_to_track >= 0).nonzero()[0]
-        rows = det_to_track[matched]
-        self._update_tracks(rows, bboxes[matched], scores[matched], labels[matched], frame_id)
-        if len(rows):
-            t["velocity"][rows] = unit_directions(frame["prev_yx"][rows], frame["det_yx"][matched])
-        self._after_update(rows, matched, frame)
-        missed = np.ones(len(t), dtype=bool)
-        missed[rows] = False
-        self._mark_missed(missed, frame_id)
-        out_ids = t["ids"][rows]
+        # 5. Update the matched tracks (ORU for the re-found ones) and age the rest;
+        # 6. new tracks from confident unmatched detections.
+        def after_update(rows: np.ndarray, matched: np.ndarray) -> None:
+            if len(rows):
+                t["velocity"][rows] = unit_directions(
+                    frame["prev_yx"][rows], frame["det_yx"][matched]
+                )
+            self._after_update(rows, matched, frame)
+            missed = np.ones(len(t), dtype=bool)
+            missed[rows] = False
+            self._mark_missed(missed, frame_id)
 
-        # 6. New tracks from confident unmatched detections.
         new = left[scores[left] > self.init_track_thr]
-        new_ids = self._init_tracks(
-            bboxes[new], scores[new], labels[new], frame_id, **self._new_track_fields(new, frame)
-        )
-        self._pop_invalid(frame_id)
-        keep = np.concatenate([matched, new])
-        return self._output(
-            bboxes[keep], scores[keep], labels[keep], np.concatenate([out_ids, new_ids])
+        return finish_frame(
+            self,
+            det_to_track,
+            new,
+            bboxes,
+            scores,
+            labels,
+            frame_id,
+            after_update=after_update,
+            init_kwargs=lambda idx: self._new_track_fields(idx, frame),
         )
 
     def _update_tracks(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any, Callable
+
 import numpy as np
 
 from mmtrack.models.task_modules.track import iou_matrix, iou_pairs, match_pairs
@@ -114,3 +116,71 @@ def iou_match(
         track_boxes, det_boxes, track_labels, det_labels, min_iou, det_scores, strict
     )
     return match_pairs(i, j, 1.0 - iou, len(track_boxes), len(det_boxes))
+
+
+def finish_frame(
+    tracker: Any,
+    det_to_track: np.ndarray,
+    new: np.ndarray,
+    bboxes: np.ndarray,
+    scores: np.ndarray,
+    labels: np.ndarray,
+    frame_id: int,
+    update_kwargs: Callable[[np.ndarray], dict] | None = None,
+    after_update: Callable[[np.ndarray, np.ndarray], None] | None = None,
+    init_kwargs: Callable[[np.ndarray], dict] | None = None,
+    all_detections: bool = False,
+) -> dict[str, np.ndarray]:
+    """The common tail of a SORT-family frame: update matched, start new, output.
+
+    1. Update every matched track with its detection (``tracker._update_tracks``
+       with ``**update_kwargs(matched)``), then run ``after_update(rows, matched)``
+       (e.g. appearance EMA, velocity, ageing of the unmatched tracks).
+    2. Start new tracks from the detections ``new``
+       (``tracker._init_tracks(..., **init_kwargs(new))``).
+    3. Drop invalid tracks (``tracker._pop_invalid(frame_id)``).
+    4. Output the matched detections, then the new ones, with their track
+       ids; or, with ``all_detections``, every detection in input order
+       (SORT/DeepSORT/StrongSORT, where every detection is matched or new).
+
+    Args:
+        tracker: the tracker (owning ``tracks``, ``_update_tracks``,
+            ``_init_tracks``, ``_pop_invalid`` and ``_output``).
+        det_to_track: ``(N,)`` row of the matched track of every detection, -1 if none.
+        new: indices of the detections that start tracks.
+        bboxes: ``(N, 4)`` x1y1x2y2 detections.
+        scores: ``(N,)`` detection scores.
+        labels: ``(N,)`` detection classes.
+        frame_id: index of the frame.
+        update_kwargs: extra keyword arguments of ``_update_tracks`` from the
+            matched detection indices. Defaults to None.
+        after_update: called with the updated rows and their detection
+            indices. Defaults to None.
+        init_kwargs: extra keyword arguments of ``_init_tracks`` from the
+            new detection indices. Defaults to None.
+        all_detections: output every detection in input order. Defaults to False.
+
+    Returns:
+        The tracker's output dict (``bboxes``, ``scores``, ``labels``, ``ids``).
+    """
+    matched = (det_to_track >= 0).nonzero()[0]
+    rows = det_to_track[matched]
+    extra = update_kwargs(matched) if update_kwargs is not None else {}
+    tracker._update_tracks(
+        rows, bboxes[matched], scores[matched], labels[matched], frame_id, **extra
+    )
+    if after_update is not None:
+        after_update(rows, matched)
+    out_ids = tracker.tracks["ids"][rows] if len(tracker.tracks) else _EMPTY
+    extra = init_kwargs(new) if init_kwargs is not None else {}
+    new_ids = tracker._init_tracks(bboxes[new], scores[new], labels[new], frame_id, **extra)
+    tracker._pop_invalid(frame_id)
+    if all_detections:
+        ids = np.full(len(bboxes), -1, dtype=np.int64)
+        ids[matched] = out_ids
+        ids[new] = new_ids
+        return tracker._output(bboxes, scores, labels, ids)
+    keep = np.concatenate([matched, new])
+    return tracker._output(
+        bboxes[keep], scores[keep], labels[keep], np.concatenate([out_ids, new_ids])
+    )

@@ -10,7 +10,7 @@ from mmtrack.models.task_modules.track import cosine_distance, linear_assignment
 from mmtrack.registry import MODELS, TASK_UTILS
 
 from .base_tracker import BaseTracker
-from .sort_family import iou_match, kf_boxes, kf_measurements
+from .sort_family import finish_frame, iou_match, kf_boxes, kf_measurements
 
 
 @MODELS.register_module()
@@ -139,23 +139,22 @@ class StrongSORTTracker(BaseTracker):
         det_to_track[free[cols]] = pool[rows]
 
         # 5. Update, new tracks, deletions.
-        matched = (det_to_track >= 0).nonzero()[0]
-        rows = det_to_track[matched]
-        self._update_tracks(
-            rows,
-            bboxes[matched],
-            scores[matched],
-            labels[matched],
-            frame_id,
-            None if embeds is None else embeds[matched],
-        )
-        ids = np.full(len(bboxes), -1, dtype=np.int64)
-        ids[matched] = t["ids"][rows]
+        def with_embeds(idx: np.ndarray) -> dict:
+            return dict(embeds=None if embeds is None else embeds[idx])
+
         new = (det_to_track < 0).nonzero()[0]
-        ids[new] = self._init_tracks(
-            bboxes[new], scores[new], labels[new], frame_id, None if embeds is None else embeds[new]
+        return finish_frame(
+            self,
+            det_to_track,
+            new,
+            bboxes,
+            scores,
+            labels,
+            frame_id,
+            update_kwargs=with_embeds,
+            init_kwargs=with_embeds,
+            all_detections=True,
         )
-        return self._output(bboxes, scores, labels, ids)
 
     def _init_tracks(
         self,
