@@ -19,7 +19,8 @@ class RecordingTracker:
 
     def _update_tracks(self, rows, bboxes, scores, labels, frame_id, **kw):
         self.calls.append(("update", rows.tolist(), scores.tolist(), sorted(kw)))
-        self.tracks["last_frame"][rows] = frame_id
+        if len(rows):
+            self.tracks["last_frame"][rows] = frame_id
 
     def _init_tracks(self, bboxes, scores, labels, frame_id, **kw):
         n = len(bboxes)
