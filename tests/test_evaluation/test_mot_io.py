@@ -98,3 +98,27 @@ def test_lossless_rows_and_server_format(tmp_path):
         "1,9,0.000,0.000,1.500,2.250,1.000,-1,-1,-1\n"
         "2,4,10.000,20.000,30.000,40.000,0.500,-1,-1,-1\n"
     )
+
+
+def test_seqinfo_one_reader_for_converters(tmp_path):
+    """The converters' read_seqinfo is this reader with every field required."""
+    from tests.helpers.tools import load_tool
+
+    convert_utils = load_tool("tools/dataset_converters/convert_utils.py")
+    ini = write(
+        tmp_path,
+        "[Sequence]\nname=A\nimdir=img1\nframeRate=25.0\nseqLength=3\nimWidth=8\nimHeight=6\n",
+        "a.ini",
+    )
+    info = convert_utils.read_seqinfo(ini)
+    assert info == dict(
+        name="A", imDir="img1", frameRate=25, seqLength=3, imWidth=8, imHeight=6, imExt=".jpg"
+    )
+    assert read_seqinfo(ini) == info
+    bad = write(tmp_path, "[Sequence]\nname=A\nseqLength=3\n", "b.ini")
+    assert read_seqinfo(bad)["seqLength"] == 3  # evaluation needs only the length
+    with pytest.raises(convert_utils.ConversionError, match=re.escape(bad) + ".*no imDir"):
+        convert_utils.read_seqinfo(bad)
+    bad = write(tmp_path, "[Sequence]\nseqLength=2.5\n", "c.ini")
+    with pytest.raises(MOTFileError, match=r"seqLength must be an integer, got '2\.5'"):
+        read_seqinfo(bad)

@@ -6,7 +6,6 @@ Converters import this module after putting ``tools/dataset_converters`` on
 
 from __future__ import annotations
 
-import configparser
 import importlib.util
 import json
 import os
@@ -84,35 +83,28 @@ def check_box_size(w: float, h: float, path: str, lineno: Optional[int]) -> None
             f'{where(path, lineno)}: box has negative size (width={w}, height={h})')
 
 
+#: The ``seqinfo.ini`` keys every converter needs.
+SEQINFO_FIELDS = ('name', 'imDir', 'frameRate', 'seqLength', 'imWidth', 'imHeight')
+
+
 def read_seqinfo(path: str) -> dict[str, Any]:
-    """Read a MOTChallenge ``seqinfo.ini``.
+    """Read a MOTChallenge ``seqinfo.ini`` with all of :data:`SEQINFO_FIELDS`.
+
+    The reader is :func:`mmtrack.evaluation.functional.read_seqinfo` (one
+    implementation for evaluation and conversion); its errors are raised as
+    :class:`ConversionError` with the same message.
 
     Returns:
         dict: ``name``, ``imDir``, ``frameRate``, ``seqLength``, ``imWidth``,
         ``imHeight`` (ints where numeric) and ``imExt`` (default ``'.jpg'``).
     """
-    if not osp.isfile(path):
-        raise ConversionError(f'{path}: file not found')
-    parser = configparser.ConfigParser()
-    parser.optionxform = str  # keep key case
+    from mmtrack.evaluation.functional import MOTFileError
+    from mmtrack.evaluation.functional import read_seqinfo as _read_seqinfo
+
     try:
-        parser.read(path, encoding='utf-8')
-    except configparser.Error as e:
-        raise ConversionError(f'{path}: cannot parse ini file: {e}') from None
-    if 'Sequence' not in parser:
-        raise ConversionError(f'{path}: missing [Sequence] section')
-    sec = parser['Sequence']
-    info: dict[str, Any] = {}
-    for key in ('name', 'imDir'):
-        if key not in sec:
-            raise ConversionError(f'{path}: missing field {key!r}')
-        info[key] = sec[key].strip()
-    for key in ('frameRate', 'seqLength', 'imWidth', 'imHeight'):
-        if key not in sec:
-            raise ConversionError(f'{path}: missing field {key!r}')
-        info[key] = parse_number(sec[key], int, path, None, key)
-    info['imExt'] = sec.get('imExt', '.jpg').strip()
-    return info
+        return _read_seqinfo(path, required=SEQINFO_FIELDS, min_length=0)
+    except MOTFileError as e:
+        raise ConversionError(str(e)) from None
 
 
 class AtomicOutputs:

@@ -161,19 +161,31 @@ def read_mot_txt(
     return np.asarray(rows, dtype=np.float64)
 
 
-def read_seqinfo(path: str) -> dict:
-    """Read a MOTChallenge ``seqinfo.ini``.
+def read_seqinfo(
+    path: str, required: Sequence[str] = ("seqLength",), min_length: int = 1
+) -> dict:
+    """Read a MOTChallenge ``seqinfo.ini`` (the one reader of evaluation and converters).
+
+    Keys are matched case-insensitively and returned in MOTChallenge's
+    spelling (``name``, ``imDir``, ``frameRate``, ``seqLength``, ``imWidth``,
+    ``imHeight``, ``imExt``); numeric ones are converted to int (``'25.0'``
+    is accepted), ``imExt`` defaults to ``'.jpg'``.
 
     Args:
         path (str): The ``seqinfo.ini`` file.
+        required (Sequence[str]): keys that must be present. Defaults to
+            ``('seqLength',)``; the converters require all six of
+            ``name, imDir, frameRate, seqLength, imWidth, imHeight``.
+        min_length (int): smallest accepted ``seqLength``. Defaults to 1
+            (the converters take 0 and report the empty image folder).
 
     Returns:
-        dict: The ``[Sequence]`` section with ``seqLength`` (and, when present,
-        ``frameRate``, ``imWidth``, ``imHeight``) converted to int.
+        dict: The ``[Sequence]`` section.
 
     Raises:
-        MOTFileError: if the file, the section or ``seqLength`` is missing or
-            ``seqLength`` is not a positive integer.
+        MOTFileError: naming the file and the key, if the file, the section
+            or a required key is missing, a number is not an integer, or
+            ``seqLength`` is below ``min_length``.
     """
     if not osp.isfile(path):
         raise MOTFileError(f"{path}: file not found")
@@ -186,18 +198,23 @@ def read_seqinfo(path: str) -> dict:
         raise MOTFileError(f"{path}: has no [Sequence] section")
     section = parser["Sequence"]
     canonical = {k.lower(): k for k in _SEQINFO_KEYS}
-    out: dict = {canonical.get(k, k): v for k, v in section.items()}
-    if "seqLength" not in out:
-        raise MOTFileError(f"{path}: [Sequence] has no seqLength")
+    out: dict = {canonical.get(k, k): v.strip() for k, v in section.items()}
+    for key in required:
+        if key not in out:
+            raise MOTFileError(f"{path}: [Sequence] has no {key}")
     for key in ("seqLength", "frameRate", "imWidth", "imHeight"):
         if key not in out:
             continue
         try:
-            out[key] = int(out[key])
+            number = float(out[key])
         except ValueError:
-            raise MOTFileError(f"{path}: {key} must be an integer, got {out[key]!r}") from None
-    if out["seqLength"] < 1:
-        raise MOTFileError(f"{path}: seqLength must be >= 1, got {out['seqLength']}")
+            number = float("nan")
+        if not np.isfinite(number) or number != int(number):
+            raise MOTFileError(f"{path}: {key} must be an integer, got {out[key]!r}")
+        out[key] = int(number)
+    if "seqLength" in out and out["seqLength"] < min_length:
+        raise MOTFileError(f"{path}: seqLength must be >= {min_length}, got {out['seqLength']}")
+    out.setdefault("imExt", ".jpg")
     return out
 
 
