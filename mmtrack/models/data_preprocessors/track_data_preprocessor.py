@@ -59,7 +59,8 @@ class TrackDataPreprocessor(DetDataPreprocessor):
 
     The same channel swap, normalisation and padding as
     :class:`DetDataPreprocessor` are applied to every frame; the output is
-    ``(N, T, C, H, W)``. Every frame's ``DetDataSample`` gets
+    ``(N, T, C, H, W)`` (SOT: a dict of such tensors, one per input key).
+    Every frame's ``DetDataSample`` gets
     ``batch_input_shape`` and ``pad_shape`` in its metainfo, and with
     ``pad_mask`` its ``gt_instances.masks`` are padded in training. Batch
     augments need ``T == 1``. With ``use_det_processor`` and training, the
@@ -92,6 +93,8 @@ class TrackDataPreprocessor(DetDataPreprocessor):
         """``dict(inputs=(N, T, C, H, W) float, data_samples=[TrackDataSample])``."""
         if self.use_det_processor and training:
             return self._forward_det(data, training)
+        if isinstance(data.get("inputs"), dict):
+            return self._forward_sot(data, training)
         data = self.cast_data(data)
         clips, data_samples = data["inputs"], data.get("data_samples", None)
         if isinstance(clips, Tensor):
@@ -132,6 +135,20 @@ class TrackDataPreprocessor(DetDataPreprocessor):
             for track_sample, det_sample in zip(data_samples, det_samples):
                 track_sample.video_data_samples = [det_sample]
         return dict(inputs=inputs.contiguous(), data_samples=data_samples)
+
+    def _forward_sot(self, data: dict, training: bool) -> dict:
+        """SOT inputs: a dict of clip lists (``img`` templates / test frames,
+        ``search_img`` search crops), each key preprocessed on its own; the
+        frames' ``batch_input_shape`` / ``pad_shape`` are those of ``img``.
+        """
+        samples = data.get("data_samples", None)
+        inputs = {}
+        for key, clips in data["inputs"].items():
+            out = self.forward(
+                dict(inputs=clips, data_samples=samples if key == "img" else None), training
+            )
+            inputs[key] = out["inputs"]
+        return dict(inputs=inputs, data_samples=samples)
 
     def _forward_det(self, data: dict, training: bool) -> dict:
         """Detection-style preprocessing of ``(C, H, W)`` images."""

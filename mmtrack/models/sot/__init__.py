@@ -1,2 +1,1 @@
-
 from .base import BaseSingleObjectTracker

@@ -263,11 +263,11 @@ class BaseSingleObjectTracker(BaseModel, metaclass=ABCMeta):
         img = inputs["img"] if isinstance(inputs, dict) else inputs
         if img.dim() == 5:
             if img.shape[0] != 1 or img.shape[1] != 1:
-                raise ValueError(f"SOT predict takes one frame of one video, got {tuple(img.shape)}")
+                raise ValueError(f"SOT predict takes one frame of one video: {tuple(img.shape)}")
             img = img[0, 0]
         elif img.dim() == 4:
             if img.shape[0] != 1:
-                raise ValueError(f"SOT predict takes one frame of one video, got {tuple(img.shape)}")
+                raise ValueError(f"SOT predict takes one frame of one video: {tuple(img.shape)}")
             img = img[0]
         if img.dim() != 3:
             raise ValueError(f"SOT predict: expected a (C, H, W) frame, got {tuple(img.shape)}")
