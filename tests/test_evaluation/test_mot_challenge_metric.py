@@ -260,3 +260,26 @@ def test_bad_arguments():
     with pytest.raises(ValueError, match="outfile_prefix"):
         MOTChallengeMetric(format_only=True)
     assert METRICS.get("MOTChallengeMetrics") is MOTChallengeMetric
+
+
+def test_results_are_written_once_and_read_by_trackeval_in_place(
+    reference_mot17, tmp_path, monkeypatch
+):
+    """The metric writes each result file once; TrackEval reads that file (no rewrite)."""
+    from mmtrack.evaluation.functional import mot_io, mot_trackeval
+
+    written: list[str] = []
+    real_text, real_rows = mot_io._atomic_write_text, mot_trackeval.write_mot_rows
+    monkeypatch.setattr(
+        mot_io, "_atomic_write_text", lambda p, t: (written.append(p), real_text(p, t))[1]
+    )
+    monkeypatch.setattr(
+        mot_trackeval,
+        "write_mot_rows",
+        lambda p, r, *a: (written.append(p), real_rows(p, r, *a))[1],
+    )
+    metric = MOTChallengeMetric(benchmark="MOT17", outfile_prefix=str(tmp_path / "res"))
+    out = run_metric(metric, SEQS)
+    assert_matches_reference(out, reference_mot17["COMBINED_SEQ"], "motchallenge-metric/")
+    results = [p for p in written if not p.endswith(osp.join("gt", "gt.txt"))]
+    assert sorted(results) == sorted(str(tmp_path / "res" / f"{s}.txt") for s in SEQS)

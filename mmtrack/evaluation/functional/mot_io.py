@@ -261,7 +261,22 @@ def write_mot_results(path: str, tracks: np.ndarray) -> None:
         path (str): Output ``.txt`` file.
         tracks (np.ndarray): ``(N, 7)`` rows ``(frame, id, x1, y1, x2, y2,
             score)``; see :func:`format_mot_results`.
+
+    Raises:
+        MOTFileError: when an id appears twice in one frame (the servers and
+            TrackEval refuse such files), naming the line it would have had;
+            nothing is written then.
     """
+    tracks = np.asarray(tracks, dtype=np.float64).reshape(-1, 7)
+    keys = tracks[np.lexsort((tracks[:, 1], tracks[:, 0]))][:, :2].astype(np.int64)
+    dup = (keys[1:] == keys[:-1]).all(axis=1).nonzero()[0]
+    if len(dup):
+        line = int(dup[0]) + 2  # 1-based line of the second occurrence
+        frame, track_id = keys[line - 1]
+        raise MOTFileError(
+            f"{path}:{line}: id {track_id} appears twice in frame {frame} "
+            f"(first at line {line - 1})"
+        )
     _atomic_write_text(path, format_mot_results(tracks))
 
 

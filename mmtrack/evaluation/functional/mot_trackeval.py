@@ -174,8 +174,12 @@ def evaluate_mot(
         gts (dict): ``{seq: (N, C) array}`` ground truth as read by
             :func:`~mmtrack.evaluation.functional.read_mot_txt` (``C >= 8``:
             frame, id, left, top, width, height, conf, class[, visibility]).
-        results (dict): ``{seq: (M, C') array}`` results (``C' >= 7``).
-            Every sequence of ``gts`` needs an entry.
+        results (dict | str): ``{seq: (M, C') array}`` results (``C' >= 7``),
+            or the folder of already written MOTChallenge result files
+            ``<folder>/<seq>.txt`` (e.g. by
+            :func:`~mmtrack.evaluation.functional.write_mot_results`), which
+            TrackEval then reads where they are. Every sequence of ``gts``
+            needs an entry (a file).
         seq_lengths (dict): ``{seq: number of frames}``.
         benchmark (str): One of :data:`MOT_BENCHMARKS`. MOT15 turns the
             preprocessing off; MOT20 adds 'non_mot_vehicle' to the distractors.
@@ -199,9 +203,18 @@ def evaluate_mot(
             raise KeyError(f"MOT metric must be one of {MOT_METRICS}, got {m!r}")
     if benchmark not in MOT_BENCHMARKS:
         raise KeyError(f"benchmark must be one of {MOT_BENCHMARKS}, got {benchmark!r}")
-    missing = sorted(set(gts) - set(results))
-    if missing:
-        raise ValueError(f"no results for sequences {missing}")
+    if isinstance(results, str):
+        result_folder = osp.normpath(osp.abspath(results))
+        missing = sorted(s for s in gts if not osp.isfile(osp.join(result_folder, f"{s}.txt")))
+        if missing:
+            raise ValueError(
+                f"{result_folder}: no result file for sequences {missing} (<seq>.txt expected)"
+            )
+    else:
+        result_folder = None
+        missing = sorted(set(gts) - set(results))
+        if missing:
+            raise ValueError(f"no results for sequences {missing}")
     missing = sorted(set(gts) - set(seq_lengths))
     if missing:
         raise ValueError(f"no sequence length for sequences {missing}")
@@ -212,15 +225,19 @@ def evaluate_mot(
         if work_dir is None:
             work_dir = stack.enter_context(tempfile.TemporaryDirectory(prefix="mmtrack_mot_"))
         gt_folder = osp.join(work_dir, "gt")
-        trackers_folder = osp.join(work_dir, "trackers")
         for seq, rows in gts.items():
             write_mot_rows(osp.join(gt_folder, seq, "gt", "gt.txt"), rows)
-            write_mot_rows(osp.join(trackers_folder, _TRACKER_NAME, f"{seq}.txt"), results[seq])
+        if result_folder is None:
+            trackers_folder, tracker_name = osp.join(work_dir, "trackers"), _TRACKER_NAME
+            for seq in gts:
+                write_mot_rows(osp.join(trackers_folder, tracker_name, f"{seq}.txt"), results[seq])
+        else:
+            trackers_folder, tracker_name = osp.split(result_folder)
 
         dataset_cfg = trackeval_dataset_config(
             gt_folder,
             trackers_folder,
-            _TRACKER_NAME,
+            tracker_name,
             {seq: int(seq_lengths[seq]) for seq in gts},
             benchmark,
         )
@@ -235,7 +252,7 @@ def evaluate_mot(
             evaluator = trackeval.Evaluator(trackeval_eval_config())
             dataset = trackeval.datasets.MotChallenge2DBox(dataset_cfg)
             output, _ = evaluator.evaluate([dataset], metric_objs)
-    res = output["MotChallenge2DBox"][_TRACKER_NAME]
+    res = output["MotChallenge2DBox"][tracker_name]
     summaries = {seq: summarize_trackeval(res[seq]["pedestrian"], metrics) for seq in gts}
     summaries["COMBINED"] = summarize_trackeval(res["COMBINED_SEQ"]["pedestrian"], metrics)
     return summaries

@@ -347,7 +347,7 @@ class MOTChallengeMetric(BaseVideoMetric):
         return np.concatenate(rows) if rows else np.zeros((0, 9))
 
     def compute_metrics(self, results: list) -> dict:
-        """Write the result files and evaluate them with TrackEval.
+        """Write the result files (once) and evaluate them with TrackEval.
 
         Args:
             results (list): Per-frame records from all ranks.
@@ -381,17 +381,15 @@ class MOTChallengeMetric(BaseVideoMetric):
             )
             if self.format_only:
                 return {}
-            gts, preds, lengths = {}, {}, {}
+            gts, lengths = {}, {}
             for name, recs in videos.items():
                 plan = plans[name]
                 lengths[name] = plan["seq_length"]
-                preds[name] = read_mot_txt(
-                    osp.join(pred_dir, f"{name}.txt"), "result", plan["seq_length"]
-                )
                 gts[name] = self._load_gt(name, recs, plan)
+            # TrackEval reads the result files written above (once, in the server's format)
             summaries = evaluate_mot(
                 gts,
-                preds,
+                pred_dir,
                 lengths,
                 benchmark=self.benchmark,
                 metrics=self.metrics,
