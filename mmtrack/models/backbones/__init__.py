@@ -2,4 +2,5 @@
 from .csp_darknet import CSPDarknet
 from .resnet import ResNet, ResNetV1d
 from .resnext import ResNeXt
+from .sot_resnet import SOTResNet
 from .vit_ce import VisionTransformerCE
