@@ -246,3 +246,16 @@ def test_ostrack_configs_resolve_consistently():
         search = cfg.model.backbone.search_size
         assert cfg.model.box_head.feat_size * 16 == search
         assert cfg.model.test_cfg.search_factor == (4.0 if search == 256 else 5.0)
+
+
+def test_benchmark_sot_prints_speed_and_ratio(tmp_path, capsys):
+    from tests.helpers.ostrack import tiny_ostrack_config
+
+    cfg = tiny_ostrack_config(str(tmp_path), str(tmp_path), str(tmp_path / "work"))
+    path = str(tmp_path / "ostrack_tiny.py")
+    cfg.dump(path)
+    tool = load_tool("tools/analysis_tools/benchmark_sot.py")
+    rows = tool.main([path, path, "--frames", "5", "--warmup", "1", "--shape", "96", "128"])
+    assert [r["model"] for r in rows] == ["OSTrack", "OSTrack"]
+    assert rows[0]["ratio"] == 1.0 and all(r["fps"] > 0 for r in rows)
+    assert "frames/s" in capsys.readouterr().out
