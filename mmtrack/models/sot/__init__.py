@@ -1,3 +1,2 @@
 from .base import BaseSingleObjectTracker
 from .ostrack import OSTrack
-from .siamrpn import SiamRPN
