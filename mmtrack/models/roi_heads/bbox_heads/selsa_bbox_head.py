@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Optional
 
 import torch.nn as nn
+from mmengine.model import ModuleList
 from torch import Tensor
 
 from mmtrack.registry import MODELS
@@ -34,7 +35,8 @@ class SelsaBBoxHead(ConvFCBBoxHead):
         super().__init__(**kwargs)
         if self.num_shared_fcs < 1:
             raise ValueError("SelsaBBoxHead: needs num_shared_fcs >= 1 (aggregation follows them)")
-        self.aggregator = nn.ModuleList(
+        # mmengine's ModuleList, so that the aggregators' own init_cfg is applied
+        self.aggregator = ModuleList(
             [MODELS.build(aggregator) for _ in range(self.num_shared_fcs)]
         )
         self.inplace_false_relu = nn.ReLU(inplace=False)
