@@ -156,7 +156,10 @@ def test_dist_train_two_cpu_processes(tmp_path: Path) -> None:
     rank1 = json.loads((work_dir / "weights_rank1.json").read_text())
     assert rank0["iter"] == rank1["iter"] == 8
     assert rank0 == rank1
-    ckpt = safe_torch_load(work_dir / "iter_8.pth")["state_dict"]
+    saved = safe_torch_load(work_dir / "iter_8.pth")
+    # ExactResumeHook gathered both ranks' random states for the main rank's save
+    assert len(saved["meta"]["exact_resume"]["rng"]) == 2
+    ckpt = saved["state_dict"]
     np.testing.assert_array_equal(ckpt["linear.weight"].double().numpy(), rank0["linear.weight"])
     # DDP averages the gradients of the 2 x 2 samples of the two ranks, which is the
     # gradient of one process with batches of 4 taken from the same shuffled order.

@@ -30,7 +30,9 @@ class BatchSyncRandomResize(nn.Module):
     keeps its own size.
 
     The iteration is read from mmengine's ``MessageHub`` (``'iter'``, set by
-    the runner); without a runner an internal counter is used.
+    the runner); without a runner an internal counter is used. The current
+    size is not in the state dict (checkpoints of the original keep their
+    keys); :meth:`runtime_state` hands it to ``ExactResumeHook`` instead.
 
     Args:
         random_size_range: ``(min, max)`` height in pixels, e.g. ``(480, 800)``.
@@ -107,6 +109,17 @@ class BatchSyncRandomResize(nn.Module):
         if (cur_iter + 1) % self._interval == 0:
             self._input_size = self._get_random_size(float(w / h), inputs.device)
         return inputs, data_samples
+
+    def runtime_state(self) -> dict:
+        """The current size and counter, saved in checkpoints by ``ExactResumeHook``."""
+        size = None if self._input_size is None else [int(v) for v in self._input_size]
+        return dict(input_size=size, local_iter=self._local_iter)
+
+    def load_runtime_state(self, state: dict) -> None:
+        """Restore :meth:`runtime_state` on resume, so the resumed batches keep their size."""
+        size = state.get("input_size")
+        self._input_size = None if size is None else (int(size[0]), int(size[1]))
+        self._local_iter = int(state.get("local_iter", 0))
 
     def _get_random_size(self, aspect_ratio: float, device: torch.device) -> tuple[int, int]:
         """Draw ``(h, w)`` on rank 0 and broadcast it to every rank."""
