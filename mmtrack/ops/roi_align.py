@@ -2,14 +2,18 @@
 
 Average pooling runs on torchvision's kernels, which implement the same
 Detectron2 algorithm as mmcv's (sample grid, bilinear interpolation and
-boundary rules, adaptive ``sampling_ratio=0``). Max pooling, which torchvision
-lacks, is written here in PyTorch following mmcv's kernel: a bin's value is the
-largest of its bilinear samples, where a sample more than one pixel outside the
-map counts as 0, and a bin with no samples gives -10000.
+boundary rules, adaptive ``sampling_ratio=0``); at inference on the CPU the
+rois are split over ``torch.get_num_threads()`` threads (same result). Max
+pooling, which torchvision lacks, is written here in PyTorch following mmcv's
+kernel: a bin's value is the largest of its bilinear samples, where a sample
+more than one pixel outside the map counts as 0, and a bin with no samples
+gives -10000.
 """
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from typing import Union
 
 import torch
@@ -20,6 +24,50 @@ from torchvision.ops import roi_align as _tv_roi_align
 from mmtrack.registry import MODELS
 
 _EMPTY_BIN_MAX = -10000.0  # mmcv's initial ``maxval`` in max mode
+#: Fewest rois per thread worth splitting torchvision's CPU kernel for.
+_MIN_ROIS_PER_THREAD = 64
+_pool: ThreadPoolExecutor | None = None
+_pool_key: tuple[int, int] | None = None  # (pid, workers) the pool was made for
+
+
+def _thread_pool(workers: int) -> ThreadPoolExecutor:
+    """A process-wide pool of ``workers`` threads (rebuilt after a fork)."""
+    global _pool, _pool_key
+    key = (os.getpid(), workers)
+    if _pool is None or _pool_key != key:
+        _pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="roi_align")
+        _pool_key = key
+    return _pool
+
+
+def _avg_roi_align(
+    input: Tensor,
+    rois: Tensor,
+    out_size: tuple[int, int],
+    spatial_scale: float,
+    sampling_ratio: int,
+    aligned: bool,
+) -> Tensor:
+    """torchvision's average RoIAlign, split over threads on the CPU at inference.
+
+    torchvision's CPU kernel runs on one thread whatever
+    ``torch.get_num_threads()`` says. Each roi's output depends on that roi
+    only, so at inference (no gradient needed) the rois are cut into
+    contiguous chunks pooled concurrently (the kernel releases the GIL) and
+    concatenated: the result is bit-identical to one call.
+    """
+    num = rois.size(0)
+    workers = min(torch.get_num_threads(), num // _MIN_ROIS_PER_THREAD)
+    needs_grad = torch.is_grad_enabled() and (input.requires_grad or rois.requires_grad)
+    if input.device.type != "cpu" or workers < 2 or needs_grad:
+        return _tv_roi_align(input, rois, out_size, spatial_scale, sampling_ratio, aligned)
+    inference = torch.is_inference_mode_enabled()
+
+    def pool(chunk: Tensor) -> Tensor:
+        with torch.inference_mode(inference), torch.no_grad():
+            return _tv_roi_align(input, chunk, out_size, spatial_scale, sampling_ratio, aligned)
+
+    return torch.cat(list(_thread_pool(workers).map(pool, rois.chunk(workers))))
 
 
 def _check_inputs(input: Tensor, rois: Tensor, fn: str) -> None:
@@ -177,7 +225,7 @@ def roi_align(
         return _roi_align_max(
             input, rois, out_size, float(spatial_scale), int(sampling_ratio), bool(aligned)
         )
-    return _tv_roi_align(
+    return _avg_roi_align(
         input, rois, out_size, float(spatial_scale), int(sampling_ratio), bool(aligned)
     )
 

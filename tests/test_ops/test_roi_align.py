@@ -109,6 +109,46 @@ def test_roi_align_avg_equals_torchvision():
         torch.testing.assert_close(out, ref, rtol=0, atol=0)
 
 
+@pytest.mark.parametrize("mode", ["inference", "no_grad"])
+def test_roi_align_split_over_threads_is_bit_identical(mode, monkeypatch):
+    import importlib
+
+    module = importlib.import_module("mmtrack.ops.roi_align")
+    pools = []
+    make_pool = module._thread_pool
+
+    def counting_pool(workers):
+        pools.append(workers)
+        return make_pool(workers)
+
+    monkeypatch.setattr(module, "_thread_pool", counting_pool)
+    # 300 rois on 2 images, 3 threads: the rois are pooled in 3 concurrent chunks
+    g = torch.Generator().manual_seed(3)
+    feat = torch.randn(2, 8, 40, 50, generator=g)
+    xy = torch.rand(300, 2, generator=g) * 150
+    wh = 4 + torch.rand(300, 2, generator=g) * 60
+    batch = torch.randint(0, 2, (300, 1), generator=g).float()
+    rois = torch.cat([batch, xy, xy + wh], 1)
+    ref = torchvision.ops.roi_align(feat, rois, 7, 0.25, 0, True)
+    previous = torch.get_num_threads()
+    torch.set_num_threads(3)
+    try:
+        ctx = torch.inference_mode() if mode == "inference" else torch.no_grad()
+        with ctx:
+            out = roi_align(feat, rois, 7, 0.25, 0, "avg", True)
+        assert mode != "inference" or out.is_inference()
+        assert pools == [3]
+        torch.testing.assert_close(out, ref, rtol=0, atol=0)
+        # with gradients needed it is one call, and the gradient flows
+        feat.requires_grad_(True)
+        out = roi_align(feat, rois, 7, 0.25, 0, "avg", True)
+        out.sum().backward()
+        assert pools == [3]
+        assert feat.grad is not None and feat.grad.abs().sum() > 0
+    finally:
+        torch.set_num_threads(previous)
+
+
 def test_roi_align_by_hand_on_linear_map():
     # f(x, y) = 4 y + x on a 4 x 4 map. aligned roi [0, 0, 2, 2] starts at -0.5;
     # with 2 x 2 samples per (single) bin they land on pixel centres 0 and 1.
