@@ -56,6 +56,12 @@ def _avg_roi_align(
     contiguous chunks pooled concurrently (the kernel releases the GIL) and
     concatenated: the result is bit-identical to one call.
     """
+    if input.device.type == "cpu" and input.dtype in (torch.float16, torch.bfloat16):
+        # torchvision's CPU kernel has no half types (CPU autocast gives bfloat16)
+        out = _avg_roi_align(
+            input.float(), rois.float(), out_size, spatial_scale, sampling_ratio, aligned
+        )
+        return out.to(input.dtype)
     num = rois.size(0)
     workers = min(torch.get_num_threads(), num // _MIN_ROIS_PER_THREAD)
     needs_grad = torch.is_grad_enabled() and (input.requires_grad or rois.requires_grad)

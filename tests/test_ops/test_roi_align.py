@@ -268,3 +268,14 @@ def test_roi_ops_on_cuda_match_cpu():
         out = roi_align(feat.cuda(), rois.cuda(), (2, 3), 0.5, 0, mode, True)
         torch.testing.assert_close(out.cpu(), roi_align(feat, rois, (2, 3), 0.5, 0, mode, True))
     torch.testing.assert_close(roi_pool(feat.cuda(), rois.cuda(), 2).cpu(), roi_pool(feat, rois, 2))
+
+
+def test_roi_align_half_types_on_cpu_pool_in_float32():
+    # torchvision's CPU kernel has no bfloat16/float16: they are pooled in float32
+    feat = torch.arange(2 * 6 * 8, dtype=torch.float32).reshape(1, 2, 6, 8)
+    rois = torch.tensor([[0.0, 1.0, 1.0, 5.0, 4.0]])
+    ref = torchvision.ops.roi_align(feat.bfloat16().float(), rois, 2, 1.0, 2, True)
+    for dtype in (torch.bfloat16, torch.float16):
+        out = roi_align(feat.to(dtype), rois.to(dtype), 2, 1.0, 2, "avg", True)
+        assert out.dtype == dtype
+        torch.testing.assert_close(out.float(), ref, rtol=1e-2, atol=0.1)

@@ -68,3 +68,31 @@ def test_bad_arguments():
     with pytest.raises(bench.ConfigInputError, match="max-iter"):
         bench.parse_args(["x.py", "--max-iter", "0"])
     assert bench.run_tool(bench.main, ["missing_config.py", "--max-iter", "1"]) == 1
+
+
+def test_test_time_switches():
+    bench = _tool()
+    cfg = osp.join(REPO, "configs", "det", "faster-rcnn_r18_fpn_synthetic.py")
+    out = bench.main(
+        [cfg, "--shape", "128", "160", "--max-iter", "2", "--warmup", "1",
+         "--switches", "fuse_conv_bn", "channels_last", "autocast", "--device", "cpu"]
+    )
+    switches = out["switches"]
+    assert sorted(switches) == ["autocast_bfloat16", "channels_last", "fuse_conv_bn"]
+    for name in ("fuse_conv_bn", "channels_last"):
+        # folding BN into the conv and changing the memory layout are exact in
+        # real arithmetic: the same boxes, equal to float rounding
+        change = switches[name]
+        assert change["fps"] > 0 and change["speedup"] == pytest.approx(change["fps"] / out["fps"])
+        assert change["num_boxes"] == change["ref_boxes"] > 0
+        assert change["max_abs_diff"] < 1e-2
+        assert change["mean_best_iou"] > 0.999
+    # bfloat16 autocast runs through (RoIAlign and NMS have no bfloat16 CPU kernels)
+    assert switches["autocast_bfloat16"]["num_boxes"] > 0
+
+
+def test_switches_without_value_means_all():
+    args = _tool().parse_args(["x.py", "--switches"])
+    assert args.switches == ["fuse_conv_bn", "channels_last", "autocast", "compile"]
+    with pytest.raises(SystemExit):
+        _tool().parse_args(["x.py", "--switches", "turbo"])

@@ -21,6 +21,16 @@ Examples::
         configs/det/faster-rcnn_r50_fpn_4e_mot17-half.py --max-iter 3 --warmup 1 \
         --shape 800 1333 --compare-torchvision
     python tools/analysis_tools/benchmark.py CONFIG --checkpoint latest.pth --fuse-conv-bn
+    # every test-time switch against the plain model, in one run
+    python tools/analysis_tools/benchmark.py CONFIG --switches
+    python tools/analysis_tools/benchmark.py CONFIG --switches fuse_conv_bn channels_last
+
+``--switches`` times, alternately with the plain model on the same batches,
+copies of the model with conv-BN fusion, ``channels_last`` weights, autocast
+(bfloat16 on the CPU, float16 on CUDA) and ``torch.compile`` of the backbone
+and neck, and prints each one's speed-up and how its boxes on the last batch
+differ from the plain model's (count, largest coordinate change, mean best
+IoU). ``test_step`` always runs under ``torch.inference_mode``.
 """
 
 from __future__ import annotations
@@ -46,9 +56,13 @@ from mmtrack.engine.runner.tool_utils import (
     load_config,
     run_tool,
 )
+from mmtrack.ops import bbox_overlaps
 from mmtrack.registry import MODELS
 from mmtrack.structures import DetDataSample, TrackDataSample
 from mmtrack.utils import register_all_modules
+
+#: Test-time switches ``--switches`` can time.
+SWITCHES = ("fuse_conv_bn", "channels_last", "autocast", "compile")
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -80,11 +94,21 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         action="store_true",
         help="also time torchvision's fasterrcnn_resnet50_fpn at the same size",
     )
+    parser.add_argument(
+        "--switches",
+        nargs="*",
+        choices=SWITCHES,
+        default=None,
+        help="also time test-time switches against the plain model in the same run, with "
+        f"their output change (no value: all of {', '.join(SWITCHES)})",
+    )
     parser.add_argument("--seed", type=int, default=0, help="seed of the weights and inputs")
     parser.add_argument(
         "--cfg-options", nargs="+", action=StrictDictAction, help="override config settings"
     )
     args = parser.parse_args(argv)
+    if args.switches is not None and not args.switches:
+        args.switches = list(SWITCHES)
     for name in ("repeat_num", "max_iter", "batch_size"):
         if getattr(args, name) < 1:
             raise ConfigInputError(f"--{name.replace('_', '-')} must be >= 1")
@@ -253,6 +277,97 @@ def torchvision_step(args: argparse.Namespace) -> Callable[[int], Any]:
     return lambda i: model(images)
 
 
+def _autocast_dtype(device: str) -> torch.dtype:
+    return torch.float16 if device.startswith("cuda") else torch.bfloat16
+
+
+def switch_steps(
+    model: torch.nn.Module, batches: list[dict], args: argparse.Namespace
+) -> tuple[dict[str, Callable[[int], Any]], dict[str, str]]:
+    """One step per test-time switch, each on its own copy of ``model``.
+
+    Returns:
+        ``(steps, unavailable)``: the steps by switch name, and the switches
+        that could not be applied with the reason.
+    """
+    from mmcv.cnn import fuse_conv_bn
+
+    steps: dict[str, Callable[[int], Any]] = {}
+    unavailable: dict[str, str] = {}
+    chosen = args.switches
+    if "fuse_conv_bn" in chosen:
+        fused = fuse_conv_bn(copy.deepcopy(model))
+        steps["fuse_conv_bn"] = lambda i: fused.test_step(batches[i])
+    if "channels_last" in chosen:
+        last = copy.deepcopy(model).to(memory_format=torch.channels_last)
+        steps["channels_last"] = lambda i: last.test_step(batches[i])
+    if "autocast" in chosen:
+        amp = copy.deepcopy(model)
+        dtype = _autocast_dtype(args.device)
+        device_type = "cuda" if args.device.startswith("cuda") else "cpu"
+
+        def autocast_step(i: int) -> Any:
+            with torch.autocast(device_type, dtype=dtype):
+                return amp.test_step(batches[i])
+
+        steps[f"autocast_{str(dtype).split('.')[-1]}"] = autocast_step
+    if "compile" not in chosen:
+        return steps, unavailable
+    compiled = copy.deepcopy(model)
+    try:
+        compiled.backbone = torch.compile(compiled.backbone)
+        if getattr(compiled, "neck", None) is not None:
+            compiled.neck = torch.compile(compiled.neck)
+        with torch.inference_mode():
+            compiled.test_step(batches[0])  # compile now, outside the timing
+        steps["compile_backbone_neck"] = lambda i: compiled.test_step(batches[i])
+    except Exception as exc:  # noqa: BLE001 - report, do not fail the benchmark
+        unavailable["compile_backbone_neck"] = f"{type(exc).__name__}: {str(exc)[:200]}"
+    return steps, unavailable
+
+
+def _boxes(result: Any) -> torch.Tensor:
+    """``(K, 4)`` predicted boxes of the first image of a ``test_step`` result."""
+    sample = result[0]
+    if hasattr(sample, "video_data_samples"):
+        sample = sample.video_data_samples[0]
+    for key in ("pred_track_instances", "pred_instances"):
+        if key in sample:
+            return sample.get(key).bboxes.float().cpu()
+    return torch.zeros(0, 4)
+
+
+def output_change(steps: dict[str, Callable[[int], Any]], index: int) -> dict[str, dict]:
+    """How each step's boxes on batch ``index`` differ from the plain model's.
+
+    Returns:
+        By step: ``num_boxes``, ``ref_boxes`` (the plain model's count),
+        ``max_abs_diff`` (px, boxes compared in order; None when the counts
+        differ), ``mean_best_iou`` (each plain-model box's best IoU among the
+        step's boxes, order-free; None without boxes) and ``text``.
+    """
+    with torch.inference_mode():
+        ref = _boxes(steps["ours"](index))
+        out = {}
+        for name, step in steps.items():
+            if name in ("ours", "torchvision"):
+                continue
+            boxes = _boxes(step(index))
+            change: dict[str, Any] = dict(
+                num_boxes=len(boxes), ref_boxes=len(ref), max_abs_diff=None, mean_best_iou=None
+            )
+            text = f"{len(boxes)} boxes vs {len(ref)}"
+            if boxes.shape == ref.shape and len(ref):
+                change["max_abs_diff"] = float((boxes - ref).abs().max())
+                text += f", max |box diff| {change['max_abs_diff']:.3g} px"
+            if len(ref) and len(boxes):
+                change["mean_best_iou"] = float(bbox_overlaps(ref, boxes).max(dim=1).values.mean())
+                text += f", mean best IoU {change['mean_best_iou']:.4f}"
+            change["text"] = text
+            out[name] = change
+    return out
+
+
 def benchmark(args: argparse.Namespace, cfg: Config, logger: MMLogger) -> dict[str, float]:
     """Measure ``repeat_num`` times; mean fps (and torchvision's fps and the mean ratio)."""
     torch.manual_seed(args.seed)
@@ -261,6 +376,10 @@ def benchmark(args: argparse.Namespace, cfg: Config, logger: MMLogger) -> dict[s
     steps: dict[str, Callable[[int], Any]] = {"ours": lambda i: model.test_step(batches[i])}
     if args.compare_torchvision:
         steps["torchvision"] = torchvision_step(args)
+    unavailable: dict[str, str] = {}
+    if args.switches:
+        switch, unavailable = switch_steps(model, batches, args)
+        steps.update(switch)
     runs = []
     for r in range(args.repeat_num):
         runs.append(time_fps(steps, args.batch_size, args, logger))
@@ -285,6 +404,20 @@ def benchmark(args: argparse.Namespace, cfg: Config, logger: MMLogger) -> dict[s
             f"median of {len(pairs)} back-to-back iteration ratios: "
             f"{result['median_pair_ratio']:.3f} (min {pairs[0]:.3f}, max {pairs[-1]:.3f})"
         )
+    if args.switches:
+        # the timed loop above ran every step on every batch, so tracker states agree;
+        # the output check reruns the last batch
+        changes = output_change(steps, len(batches) - 1)
+        result["switches"] = {}
+        for name, reason in unavailable.items():
+            logger.info(f"switch {name}: not available ({reason})")
+        for name, change in changes.items():
+            fps = sum(run[name] for run in runs) / len(runs)
+            result["switches"][name] = dict(fps=fps, speedup=fps / result["fps"], **change)
+            logger.info(
+                f"switch {name}: {fps:.3f} img/s, speed-up x{fps / result['fps']:.3f} "
+                f"over the plain model; outputs: {change['text']}"
+            )
     return result
 
 

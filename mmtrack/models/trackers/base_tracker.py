@@ -128,7 +128,11 @@ class BaseTracker(metaclass=ABCMeta):
         device = dets.bboxes.device if isinstance(dets.bboxes, torch.Tensor) else "cpu"
 
         def to_np(x: Any) -> np.ndarray:
-            return x.detach().cpu().numpy() if isinstance(x, torch.Tensor) else np.asarray(x)
+            if not isinstance(x, torch.Tensor):
+                return np.asarray(x)
+            x = x.detach().cpu()
+            # NumPy has no bfloat16 (detections under CPU autocast)
+            return (x.float() if x.dtype == torch.bfloat16 else x).numpy()
 
         out = self.update(
             to_np(dets.bboxes).reshape(-1, 4).astype(np.float64),
