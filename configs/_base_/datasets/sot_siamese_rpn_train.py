@@ -1,8 +1,8 @@
 # SiamRPN++ training data: template/search pairs from ImageNet VID, COCO and
 # ImageNet DET drawn with weights 0.25 / 0.2 / 0.55, 600k pairs per epoch.
 # Template: 127 x 127 exemplar, search: 255 x 255, both cut from a 511 x 511
-# SiamFC crop (context amount 0.5).
-data_root = 'data/'
+# SiamFC crop (context amount 0.5). No top-level data_root: a model config
+# combines this file with a test data set file, which has one.
 exemplar_size = 127
 search_size = 255
 crop_size = 511
@@ -41,21 +41,21 @@ train_dataloader = dict(
         datasets=[
             dict(
                 type='SOTImageNetVIDDataset',
-                data_root=data_root,
+                data_root='data/',
                 ann_file='ILSVRC/annotations/imagenet_vid_train.json',
                 data_prefix=dict(img_path='ILSVRC/Data/VID'),
                 pipeline=train_pipeline,
                 test_mode=False),
             dict(
                 type='SOTCocoDataset',
-                data_root=data_root,
+                data_root='data/',
                 ann_file='coco/annotations/instances_train2017.json',
                 data_prefix=dict(img_path='coco/train2017'),
                 pipeline=train_pipeline,
                 test_mode=False),
             dict(
                 type='SOTCocoDataset',
-                data_root=data_root,
+                data_root='data/',
                 ann_file='ILSVRC/annotations/imagenet_det_30plus1cls.json',
                 data_prefix=dict(img_path='ILSVRC/Data/DET'),
                 pipeline=train_pipeline,

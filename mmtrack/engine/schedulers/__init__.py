@@ -5,3 +5,4 @@ from .quadratic_warmup import (
     QuadraticWarmupMomentum,
     QuadraticWarmupParamScheduler,
 )
+from .siamrpn_exp_lr import SiamRPNExpLR, SiamRPNExpParamScheduler

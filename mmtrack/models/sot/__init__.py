@@ -1,2 +1,3 @@
 from .base import BaseSingleObjectTracker
 from .ostrack import OSTrack
+from .siamrpn import SiamRPN

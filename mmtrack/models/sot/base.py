@@ -126,11 +126,13 @@ def get_cropped_img(
 ) -> Tensor:
     """Square crop around a centre, padded with ``avg_channel`` and resized.
 
-    MMTracking's ``SiamRPN.get_cropped_img`` (SiamFC/pysot ``get_subwindow``):
-    the crop covers pixels ``round(c - (crop_size + 1) / 2)`` to that plus
-    ``round(crop_size) - 1`` on each axis; out-of-image parts take
+    MMTracking's ``SiamRPN.get_cropped_img``: the crop covers the pixels
+    ``int(c - crop_size / 2)`` to ``int(c + crop_size / 2)`` (inclusive,
+    truncated toward zero) on each axis; out-of-image parts take
     ``avg_channel``; the crop is resized (bilinear, ``align_corners=False``)
-    to ``target_size``.
+    to ``target_size``. As in MMTracking, the right / bottom padding is
+    ``x2 - W`` (not ``x2 - W + 1``), so a crop reaching past the right or
+    bottom edge is one pixel short there before the resize.
 
     Args:
         img: ``(1, C, H, W)`` image.
@@ -145,30 +147,23 @@ def get_cropped_img(
     Raises:
         ValueError: ``crop_size`` is not a positive finite number.
     """
-    if not math.isfinite(float(crop_size)) or crop_size <= 0:
+    crop_size = float(crop_size)
+    if not math.isfinite(crop_size) or crop_size <= 0:
         raise ValueError(f"get_cropped_img: crop_size must be a positive number, got {crop_size}")
     n, c, img_h, img_w = img.shape
-    context_xmin = round(float(center_xy[0]) - (crop_size + 1) / 2)
-    context_ymin = round(float(center_xy[1]) - (crop_size + 1) / 2)
-    side = max(int(round(crop_size)), 1)
-    context_xmax = context_xmin + side - 1
-    context_ymax = context_ymin + side - 1
-    left_pad = max(0, -context_xmin)
-    top_pad = max(0, -context_ymin)
-    right_pad = max(0, context_xmax - img_w + 1)
-    bottom_pad = max(0, context_ymax - img_h + 1)
-    context_xmin += left_pad
-    context_xmax += left_pad
-    context_ymin += top_pad
-    context_ymax += top_pad
-    if any([left_pad, top_pad, right_pad, bottom_pad]):
-        canvas = avg_channel.to(img).view(1, c, 1, 1).expand(
-            n, c, img_h + top_pad + bottom_pad, img_w + left_pad + right_pad
-        ).clone()
-        canvas[..., top_pad : top_pad + img_h, left_pad : left_pad + img_w] = img
+    cx, cy = float(center_xy[0]), float(center_xy[1])
+    x1, x2 = int(cx - crop_size / 2), int(cx + crop_size / 2)
+    y1, y2 = int(cy - crop_size / 2), int(cy + crop_size / 2)
+    left, top = max(0, -x1), max(0, -y1)
+    right, bottom = max(0, x2 - img_w), max(0, y2 - img_h)
+    if left or top or right or bottom:
+        canvas = avg_channel.to(img).view(1, c, 1, 1).repeat(
+            n, 1, img_h + top + bottom, img_w + left + right
+        )
+        canvas[..., top : top + img_h, left : left + img_w] = img
     else:
         canvas = img
-    crop = canvas[..., context_ymin : context_ymax + 1, context_xmin : context_xmax + 1]
+    crop = canvas[..., y1 + top : y2 + top + 1, x1 + left : x2 + left + 1]
     size = (target_size, target_size)
     return F.interpolate(crop, size=size, mode="bilinear", align_corners=False)
 
