@@ -315,9 +315,11 @@ def switch_steps(
         return steps, unavailable
     compiled = copy.deepcopy(model)
     try:
-        compiled.backbone = torch.compile(compiled.backbone)
-        if getattr(compiled, "neck", None) is not None:
-            compiled.neck = torch.compile(compiled.neck)
+        # MOT/VID/VIS models: the detector's backbone and neck
+        target = getattr(compiled, "detector", None) or compiled
+        target.backbone = torch.compile(target.backbone)
+        if getattr(target, "neck", None) is not None:
+            target.neck = torch.compile(target.neck)
         with torch.inference_mode():
             compiled.test_step(batches[0])  # compile now, outside the timing
         steps["compile_backbone_neck"] = lambda i: compiled.test_step(batches[i])
