@@ -11,6 +11,8 @@ from torch import Tensor
 from mmtrack.registry import MODELS
 from mmtrack.structures import DetDataSample, TrackDataSample
 
+from ..detectors.two_stage import _rpn_samples
+
 
 @MODELS.register_module()
 class BaseVideoDetector(BaseModel):
@@ -145,6 +147,58 @@ class BaseVideoDetector(BaseModel):
         key_img = inputs[index, keys[0]].unsqueeze(0)
         ref_imgs = inputs[index, refs] if refs else inputs.new_zeros((0, *inputs.shape[2:]))
         return key_img, clip[keys[0]], ref_imgs, [clip[r] for r in refs]
+
+    def detector_loss(self, x: Sequence[Tensor], key_sample: DetDataSample) -> dict[str, Tensor]:
+        """RPN (``loss_rpn_*``) and RoI losses of a two-stage detector on given features.
+
+        Args:
+            x: multi-level ``(1, C, H_l, W_l)`` features of the key frame
+                (propagated or aggregated by the sub-class).
+            key_sample: the key frame's sample with ``gt_instances``.
+        """
+        det = self.detector
+        losses: dict[str, Tensor] = {}
+        proposal_cfg = (det.train_cfg or {}).get("rpn_proposal", det.test_cfg.get("rpn"))
+        rpn_losses, proposals = det.rpn_head.loss_and_predict(
+            tuple(x), _rpn_samples([key_sample]), proposal_cfg=proposal_cfg
+        )
+        for key in list(rpn_losses):
+            if "loss" in key and "rpn" not in key:
+                rpn_losses[f"rpn_{key}"] = rpn_losses.pop(key)
+        losses.update(rpn_losses)
+        losses.update(det.roi_head.loss(tuple(x), proposals, [key_sample]))
+        return losses
+
+    def detector_predict(self, x: Sequence[Tensor], key_sample: DetDataSample) -> None:
+        """Detect with a two-stage detector on given features; writes
+        ``pred_det_instances`` (boxes in original-image pixels) on ``key_sample``."""
+        det = self.detector
+        proposals = det.rpn_head.predict(tuple(x), [key_sample], rescale=False)
+        pred = det.roi_head.predict(tuple(x), proposals, [key_sample], rescale=True)[0]
+        self.write_pred(key_sample, pred)
+
+    @staticmethod
+    def add_losses(total: dict, losses: dict, num_clips: int) -> None:
+        """Add a clip's losses (lists summed) into ``total``, averaged over ``num_clips``."""
+        for key, value in losses.items():
+            if isinstance(value, (list, tuple)):
+                value = sum(value)
+            total[key] = total.get(key, 0) + value / num_clips
+
+    def flow_metas(self, sample: DetDataSample) -> list[dict]:
+        """Image metas of a frame for :class:`FlowNetSimple` (``img_shape`` and
+        ``img_norm_cfg``, the data preprocessor's ``mean``/``std``; 0 and 1 when
+        it does not normalise)."""
+        pre = self.data_preprocessor
+        if getattr(pre, "_enable_normalize", False) and hasattr(pre, "mean"):
+            mean = pre.mean.flatten().tolist()
+            std = pre.std.flatten().tolist()
+        else:
+            mean, std = [0.0, 0.0, 0.0], [1.0, 1.0, 1.0]
+        shape = sample.metainfo.get("img_shape")
+        if shape is None:
+            raise KeyError(f"{type(self).__name__}: the frame's metainfo has no 'img_shape'")
+        return [dict(img_shape=tuple(shape[:2]), img_norm_cfg=dict(mean=mean, std=std))]
 
     @staticmethod
     def write_pred(key_sample: DetDataSample, pred: Any) -> None:

@@ -76,6 +76,55 @@ def expected_selsa_r50_dc5(num_fcs=2, troi=False):
     return keys
 
 
+def expected_faster_rcnn_r50_dc5():
+    """MMDetection 2.x FasterRCNN R-50-DC5 with Shared2FCBBoxHead (DFF/FGFA's detector)."""
+    keys = {
+        k: v
+        for k, v in expected_selsa_r50_dc5(num_fcs=2).items()
+        if ".aggregator." not in k
+    }
+    return keys
+
+
+def expected_flownet_simple(prefix="motion"):
+    """MMTracking 0.14 FlowNetSimple: ConvModule convs (bias) and deconvs (no bias)."""
+    convs = {
+        "conv1.0": (64, 6, 7, 7),
+        "conv2.0": (128, 64, 5, 5),
+        "conv3.0": (256, 128, 5, 5),
+        "conv3.1": (256, 256, 3, 3),
+        "conv4.0": (512, 256, 3, 3),
+        "conv4.1": (512, 512, 3, 3),
+        "conv5.0": (512, 512, 3, 3),
+        "conv5.1": (512, 512, 3, 3),
+        "conv6.0": (1024, 512, 3, 3),
+        "conv6.1": (1024, 1024, 3, 3),
+    }
+    keys = {}
+    for name, shape in convs.items():
+        keys[f"{prefix}.{name}.conv.weight"] = shape
+        keys[f"{prefix}.{name}.conv.bias"] = (shape[0],)
+    # ConvTranspose2d weights are (in, out, k, k)
+    no_bias = {
+        "deconv5": (1024, 512, 4, 4),
+        "deconv4": (1026, 256, 4, 4),
+        "deconv3": (770, 128, 4, 4),
+        "deconv2": (386, 64, 4, 4),
+        "predict_flow6": (2, 1024, 3, 3),
+        "predict_flow5": (2, 1026, 3, 3),
+        "predict_flow4": (2, 770, 3, 3),
+        "predict_flow3": (2, 386, 3, 3),
+        "upsample_flow5": (2, 2, 4, 4),
+        "upsample_flow4": (2, 2, 4, 4),
+        "upsample_flow3": (2, 2, 4, 4),
+        "upsample_flow2": (2, 2, 4, 4),
+        "predict_flow": (2, 194, 3, 3),
+    }
+    for name, shape in no_bias.items():
+        keys[f"{prefix}.{name}.conv.weight"] = shape
+    return keys
+
+
 def _build(path):
     cfg = Config.fromfile(path)
     cfg.model.detector.backbone.init_cfg = None
@@ -109,3 +158,26 @@ def test_troialign_r50_dc5_keys(tmp_path):
     model = _build(path)
     ckpt = _check(model, expected_selsa_r50_dc5(num_fcs=3, troi=True), tmp_path)
     _build(path).load_state_dict(ckpt["state_dict"], strict=True)
+
+
+def test_dff_r50_dc5_keys(tmp_path):
+    path = "configs/vid/dff/dff_faster_rcnn_r50_dc5_1x_imagenetvid.py"
+    model = _build(path)
+    expect = expected_faster_rcnn_r50_dc5()
+    expect.update(expected_flownet_simple())
+    ckpt = _check(model, expect, tmp_path)
+    _build(path).load_state_dict(ckpt["state_dict"], strict=True)
+
+
+def test_fgfa_r50_dc5_keys(tmp_path):
+    path = "configs/vid/fgfa/fgfa_faster_rcnn_r50_dc5_1x_imagenetvid.py"
+    model = _build(path)
+    expect = expected_faster_rcnn_r50_dc5()
+    expect.update(expected_flownet_simple())
+    expect["aggregator.embed_convs.0.conv.weight"] = (512, 512, 3, 3)
+    expect["aggregator.embed_convs.0.conv.bias"] = (512,)
+    ckpt = _check(model, expect, tmp_path)
+    fresh = _build(path)
+    fresh.load_state_dict(ckpt["state_dict"], strict=True)
+    w = "motion.deconv4.conv.weight"
+    assert torch.equal(fresh.state_dict()[w], model.state_dict()[w])
