@@ -78,11 +78,7 @@ def expected_selsa_r50_dc5(num_fcs=2, troi=False):
 
 def expected_faster_rcnn_r50_dc5():
     """MMDetection 2.x FasterRCNN R-50-DC5 with Shared2FCBBoxHead (DFF/FGFA's detector)."""
-    keys = {
-        k: v
-        for k, v in expected_selsa_r50_dc5(num_fcs=2).items()
-        if ".aggregator." not in k
-    }
+    keys = {k: v for k, v in expected_selsa_r50_dc5(num_fcs=2).items() if ".aggregator." not in k}
     return keys
 
 
