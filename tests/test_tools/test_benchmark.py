@@ -96,3 +96,19 @@ def test_switches_without_value_means_all():
     assert args.switches == ["fuse_conv_bn", "channels_last", "autocast", "compile"]
     with pytest.raises(SystemExit):
         _tool().parse_args(["x.py", "--switches", "turbo"])
+
+
+def test_megvii_yolox_reference_needs_the_package():
+    bench = _tool()
+    cfg = osp.join(REPO, "configs", "det", "yolox_nano_synthetic.py")
+    argv = [cfg, "--shape", "64", "96", "--max-iter", "1", "--warmup", "0",
+            "--compare-megvii-yolox", "--device", "cpu"]
+    try:
+        import yolox  # noqa: F401
+    except ImportError:
+        with pytest.raises(bench.ConfigInputError, match="'yolox' package is not importable"):
+            bench.main(argv)
+    else:
+        out = bench.main(argv)
+        assert out["megvii_yolox_fps"] > 0
+        assert out["megvii_yolox_ratio"] == pytest.approx(out["fps"] / out["megvii_yolox_fps"])

@@ -95,6 +95,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="also time torchvision's fasterrcnn_resnet50_fpn at the same size",
     )
     parser.add_argument(
+        "--compare-megvii-yolox",
+        action="store_true",
+        help="also time Megvii's official YOLOX (the 'yolox' package, which must be "
+        "importable) of the config's depth/width at the same size, with its postprocess",
+    )
+    parser.add_argument(
         "--switches",
         nargs="*",
         choices=SWITCHES,
@@ -244,11 +250,10 @@ def time_fps(
                 msg = ", ".join(f"{n}: {done / t:.3f} img/s" for n, t in elapsed.items())
                 logger.info(f"done image [{done:<3}/{args.max_iter * num_images}], fps {msg}")
     out = {name: args.max_iter * num_images / t for name, t in elapsed.items()}
-    if "torchvision" in steps:
-        # ratio of back-to-back iterations: robust to load changes between iterations
-        out["pair_ratios"] = [
-            tv / ours for ours, tv in zip(per_iter["ours"], per_iter["torchvision"])
-        ]
+    for ref, key in (("torchvision", "pair_ratios"), ("megvii_yolox", "megvii_pair_ratios")):
+        if ref in steps:
+            # ratio of back-to-back iterations: robust to load changes between iterations
+            out[key] = [other / ours for ours, other in zip(per_iter["ours"], per_iter[ref])]
     return out
 
 
@@ -275,6 +280,52 @@ def torchvision_step(args: argparse.Namespace) -> Callable[[int], Any]:
         for _ in range(args.batch_size)
     ]
     return lambda i: model(images)
+
+
+def megvii_yolox_step(args: argparse.Namespace, cfg: Config) -> Callable[[int], Any]:
+    """Megvii's YOLOX (random weights) of the config's size, with its ``postprocess``.
+
+    The reference MMDetection's and mmtrack's YOLOX re-implement: ``YOLOPAFPN`` +
+    ``YOLOXHead`` with the config's ``deepen_factor``, ``widen_factor``,
+    ``use_depthwise`` and class count, the head's prior bias set as Megvii's
+    training recipe does (``initialize_biases(1e-2)``), on raw 0-255 images
+    of ``--shape``; ``postprocess`` uses the config's score and NMS thresholds.
+    """
+    try:
+        from yolox.models import YOLOPAFPN, YOLOX, YOLOXHead
+        from yolox.utils import postprocess
+    except ImportError as exc:
+        raise ConfigInputError(
+            "--compare-megvii-yolox: Megvii's 'yolox' package is not importable "
+            f"({exc}); e.g. `pip install --no-deps yolox loguru thop tabulate` into a "
+            "directory on PYTHONPATH"
+        ) from None
+    model_cfg = model_config(cfg)
+    backbone, head = model_cfg.get("backbone", {}), model_cfg.get("bbox_head", {})
+    if backbone.get("type") != "CSPDarknet" or head.get("type") != "YOLOXHead":
+        raise ConfigInputError(
+            f"--compare-megvii-yolox: {args.config} is not a YOLOX config "
+            f"(backbone {backbone.get('type')!r}, head {head.get('type')!r})"
+        )
+    depth, width = backbone.get("deepen_factor", 1.0), backbone.get("widen_factor", 1.0)
+    depthwise = bool(backbone.get("use_depthwise", False))
+    num_classes = int(head.get("num_classes", 80))
+    torch.manual_seed(args.seed)
+    in_channels = [256, 512, 1024]
+    model = YOLOX(
+        YOLOPAFPN(depth, width, in_channels=in_channels, depthwise=depthwise),
+        YOLOXHead(num_classes, width, in_channels=in_channels, depthwise=depthwise),
+    )
+    model.head.initialize_biases(1e-2)
+    model.to(args.device).eval()
+    test_cfg = model_cfg.get("test_cfg", {})
+    score_thr = float(test_cfg.get("score_thr", 0.01))
+    nms_thr = float(test_cfg.get("nms", {}).get("iou_threshold", 0.65))
+    h, w = args.shape
+    g = torch.Generator().manual_seed(args.seed)
+    images = torch.randint(0, 256, (args.batch_size, 3, h, w), generator=g).float()
+    images = images.to(args.device)
+    return lambda i: postprocess(model(images), num_classes, score_thr, nms_thr)
 
 
 def _autocast_dtype(device: str) -> torch.dtype:
@@ -352,7 +403,7 @@ def output_change(steps: dict[str, Callable[[int], Any]], index: int) -> dict[st
         ref = _boxes(steps["ours"](index))
         out = {}
         for name, step in steps.items():
-            if name in ("ours", "torchvision"):
+            if name in ("ours", "torchvision", "megvii_yolox"):
                 continue
             boxes = _boxes(step(index))
             change: dict[str, Any] = dict(
@@ -378,6 +429,8 @@ def benchmark(args: argparse.Namespace, cfg: Config, logger: MMLogger) -> dict[s
     steps: dict[str, Callable[[int], Any]] = {"ours": lambda i: model.test_step(batches[i])}
     if args.compare_torchvision:
         steps["torchvision"] = torchvision_step(args)
+    if args.compare_megvii_yolox:
+        steps["megvii_yolox"] = megvii_yolox_step(args, cfg)
     unavailable: dict[str, str] = {}
     if args.switches:
         switch, unavailable = switch_steps(model, batches, args)
@@ -385,7 +438,9 @@ def benchmark(args: argparse.Namespace, cfg: Config, logger: MMLogger) -> dict[s
     runs = []
     for r in range(args.repeat_num):
         runs.append(time_fps(steps, args.batch_size, args, logger))
-        msg = ", ".join(f"{n}: {v:.3f} img/s" for n, v in runs[-1].items() if n != "pair_ratios")
+        msg = ", ".join(
+            f"{n}: {v:.3f} img/s" for n, v in runs[-1].items() if not n.endswith("pair_ratios")
+        )
         logger.info(f"[{r + 1}/{args.repeat_num}] {msg}")
     ours = [run["ours"] for run in runs]
     result = dict(fps=sum(ours) / len(ours))
@@ -405,6 +460,18 @@ def benchmark(args: argparse.Namespace, cfg: Config, logger: MMLogger) -> dict[s
             f"(+- {_std(tv):.3f}); ratio ours / torchvision: {result['ratio']:.3f}; "
             f"median of {len(pairs)} back-to-back iteration ratios: "
             f"{result['median_pair_ratio']:.3f} (min {pairs[0]:.3f}, max {pairs[-1]:.3f})"
+        )
+    if args.compare_megvii_yolox:
+        mg = [run["megvii_yolox"] for run in runs]
+        result["megvii_yolox_fps"] = sum(mg) / len(mg)
+        result["megvii_yolox_ratio"] = result["fps"] / result["megvii_yolox_fps"]
+        pairs = sorted(r for run in runs for r in run["megvii_pair_ratios"])
+        result["megvii_yolox_median_pair_ratio"] = _median(pairs)
+        logger.info(
+            f"Megvii YOLOX: {result['megvii_yolox_fps']:.3f} img/s (+- {_std(mg):.3f}); "
+            f"ratio ours / Megvii: {result['megvii_yolox_ratio']:.3f}; median of {len(pairs)} "
+            f"back-to-back iteration ratios: {result['megvii_yolox_median_pair_ratio']:.3f} "
+            f"(min {pairs[0]:.3f}, max {pairs[-1]:.3f})"
         )
     if args.switches:
         # the timed loop above ran every step on every batch, so tracker states agree;
