@@ -1,22 +1,62 @@
 """Demo of single object tracking (SOT) on a video file or a folder of frames.
 
+Without a config it runs the shipped offline SiamRPN++ model
+(``configs/sot/siamese_rpn/siamese_rpn_r18_synthetic.py`` with
+``demo/checkpoints/siamese_rpn_r18_synthetic-*.pth``, trained on the
+project's synthetic clips); give a config (and ``--checkpoint``) for any other
+SOT model, e.g. OSTrack.
+
 Example::
 
-    python demo/demo_sot.py CONFIG --input demo/demo.mp4 --output out.mp4 --device cpu
+    python demo/demo_sot.py --input demo/demo.mp4 --output out.mp4 --device cpu
+    python demo/demo_sot.py configs/sot/ostrack/ostrack_vitb_256_mae_ce_4xb32-100e_got10k.py \\
+        --checkpoint OSTRACK.pth --input demo/demo.mp4 --output out.mp4 --device cpu
 
 See ``python demo/demo_sot.py --help`` and ``demo/README.md``.
 """
 
 from __future__ import annotations
 
+import glob
+import os.path as osp
 import sys
 from collections.abc import Sequence
 
 from mmtrack.apis.demo import demo_main
 
+ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
+DEFAULT_CONFIG = osp.join(ROOT, "configs", "sot", "siamese_rpn", "siamese_rpn_r18_synthetic.py")
+CKPT_DIR = osp.join(ROOT, "demo", "checkpoints")
+
+
+def default_checkpoint() -> str:
+    """The shipped SiamRPN++ checkpoint (``publish_model.py`` names it ``<name>-<sha8>.pth``)."""
+    found = sorted(glob.glob(osp.join(CKPT_DIR, "siamese_rpn_r18_synthetic-*.pth")))
+    if not found:
+        raise FileNotFoundError(f"no SiamRPN++ demo checkpoint in {CKPT_DIR}")
+    return found[-1]
+
+
+def with_defaults(argv: Sequence[str]) -> list[str]:
+    """Put the default config (and its checkpoint) in front when no config is given."""
+    argv = list(argv)
+    if argv and not argv[0].startswith("-"):
+        return argv
+    if any(a in ("-h", "--help") for a in argv):
+        return [DEFAULT_CONFIG, *argv]
+    if not any(a == "--checkpoint" or a.startswith("--checkpoint=") for a in argv):
+        argv = ["--checkpoint", default_checkpoint(), *argv]
+    return [DEFAULT_CONFIG, *argv]
+
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the demo; returns the exit code (1 on a bad input or output)."""
+    argv = sys.argv[1:] if argv is None else argv
+    try:
+        argv = with_defaults(argv)
+    except FileNotFoundError as e:
+        print(f"demo_sot.py: error: {e}", file=sys.stderr)
+        return 1
     return demo_main("sot", argv)
 
 
