@@ -24,13 +24,16 @@ writes the official result files without evaluating.
 
 ``--checkpoint`` is optional (as in MMTracking 0.x): MOT configs may load their
 detector and ReID weights through ``init_cfg`` instead. Checkpoints are loaded
-safely (``torch.load(weights_only=True)`` with an exact allow-list). Input errors
+safely (``torch.load(weights_only=True)`` with an exact allow-list) and
+strictly: a missing or unexpected key or a tensor of another shape stops the
+test with one error listing them all. Input errors
 print one line; set MMTRACK_DEBUG=1 for the traceback.
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import inspect
 import os.path as osp
 
@@ -49,6 +52,7 @@ from mmtrack.engine.runner.tool_utils import (
 )
 from mmtrack.registry import METRICS
 from mmtrack.utils import register_all_modules
+from mmtrack.utils.checkpoint import CheckpointMismatchError
 
 #: MMTracking 0.x ``--eval`` names -> (metric type, value of its ``metric`` argument or None).
 EVAL_KINDS: dict[str, dict[str, str | None]] = {
@@ -232,7 +236,13 @@ def main(argv: list[str] | None = None) -> None:
         runner = build_runner(cfg)
         if args.out is not None:
             runner.test_evaluator.metrics.append(AtomicDumpResults(out_file_path=args.out))
-        runner.test()
+        # --checkpoint loads strictly: a model with missing or reshaped weights is
+        # not tested (training's load_from stays lenient for fine-tuning).
+        runner.load_checkpoint = functools.partial(runner.load_checkpoint, strict=True)
+        try:
+            runner.test()
+        except CheckpointMismatchError as err:
+            raise ConfigInputError(f"--checkpoint {args.checkpoint}: {err}") from err
 
 
 if __name__ == "__main__":

@@ -124,6 +124,7 @@ def init_model(
     device: str | torch.device = "cuda:0",
     cfg_options: dict | None = None,
     verbose_init_params: bool = False,
+    strict: bool = True,
 ) -> nn.Module:
     """Build a model from a config and load its checkpoint.
 
@@ -139,6 +140,10 @@ def init_model(
             Defaults to None.
         verbose_init_params: print the initialisation of every parameter.
             Defaults to False.
+        strict: the checkpoint's keys and tensor shapes must match the model's
+            exactly (one error lists every mismatch; nothing is loaded). With
+            False the matching tensors are loaded and the rest is logged.
+            Defaults to True.
 
     Returns:
         The model in eval mode on ``device``, with ``model.cfg`` (the config)
@@ -149,6 +154,7 @@ def init_model(
     Raises:
         TypeError: ``config`` is neither a path nor a Config.
         KeyError: the config has no ``model``.
+        CheckpointMismatchError: ``strict`` and the checkpoint does not match.
     """
     from mmtrack.utils import register_all_modules
     from mmtrack.utils.checkpoint import load_checkpoint
@@ -172,7 +178,7 @@ def init_model(
         _init_weights_quietly(model, verbose_init_params)
         ckpt_meta: dict = {}
     else:
-        ckpt = load_checkpoint(model, checkpoint, map_location="cpu")
+        ckpt = load_checkpoint(model, checkpoint, map_location="cpu", strict=strict)
         ckpt_meta = ckpt.get("meta") or {}
 
     if isinstance(ckpt_meta.get("dataset_meta"), Mapping):

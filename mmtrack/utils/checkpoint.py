@@ -29,7 +29,22 @@ so ``Runner.load_checkpoint``, ``Runner.resume``,
 ``mmengine.runner.load_checkpoint``, ``_load_checkpoint`` and
 ``init_cfg=dict(type='Pretrained')`` all load safely. It is idempotent and is
 called by :func:`mmtrack.utils.register_all_modules` and on
-``import mmtrack.engine``.
+``import mmtrack.engine``. It also makes mmengine's ``strict=True`` loads
+check every key and shape first (:func:`check_state_dict`) and load nothing
+on a mismatch.
+
+Strictness: :func:`load_checkpoint` and :func:`mmtrack.apis.init_model` load
+strictly by default (one :class:`CheckpointMismatchError` lists the missing
+and unexpected keys and the shape mismatches); ``strict=False`` loads the
+matching tensors and logs the rest. ``tools/test.py --checkpoint`` loads
+strictly; ``load_from`` in a training config (fine-tuning, e.g.
+``--cfg-options load_from=...``) stays lenient as in mmengine, so a head with
+another number of classes can start from a checkpoint.
+
+An empty file is refused with "empty file: <path>", a file that
+``torch.save`` did not write (a plain pickle, a text file, a damaged zip)
+with "not a PyTorch checkpoint: <path>" (:class:`NotACheckpointError`),
+before anything in it is unpickled.
 """
 
 from __future__ import annotations
@@ -41,7 +56,7 @@ import os.path as osp
 import pickle
 import re
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import IO, Any, Union
 
 import numpy as np
@@ -53,7 +68,10 @@ FileLike = Union[str, os.PathLike, IO[bytes]]
 MapLocation = Union[str, torch.device, Callable, dict, None]
 
 __all__ = [
+    "CheckpointMismatchError",
+    "NotACheckpointError",
     "UnsafeCheckpointError",
+    "check_state_dict",
     "get_safe_globals",
     "install_safe_loading",
     "load_checkpoint",
@@ -68,6 +86,21 @@ _INSTALLED = False
 
 class UnsafeCheckpointError(pickle.UnpicklingError):
     """A checkpoint holds an object that is not allowed by safe loading."""
+
+
+class NotACheckpointError(pickle.UnpicklingError):
+    """A file is empty, or is not in a format ``torch.save`` writes."""
+
+
+class CheckpointMismatchError(RuntimeError):
+    """A state dict does not match the model it is loaded into (strict loading)."""
+
+
+# ``torch.save``'s zip format starts with a zip header; its legacy format with
+# a pickled magic number (``LONG1`` opcode, 10 bytes, after the protocol/frame).
+_ZIP_MAGIC = b"PK\x03\x04"
+_LEGACY_MAGIC = b"\x8a\x0al\xfc\x9cF\xf9 j\xa8P\x19"
+_SNIFF_BYTES = 32
 
 
 def _history_buffer_getattr(obj: Any, name: str) -> Any:
@@ -164,6 +197,39 @@ def _refusal(err: pickle.UnpicklingError, what: str) -> UnsafeCheckpointError:
     )
 
 
+def _head(file: str | IO[bytes]) -> bytes | None:
+    """First bytes of a file (None for a stream that cannot be rewound)."""
+    if isinstance(file, str):
+        with open(file, "rb") as f:
+            return f.read(_SNIFF_BYTES)
+    if not (hasattr(file, "seekable") and file.seekable()):
+        return None
+    pos = file.tell()
+    head = file.read(_SNIFF_BYTES)
+    file.seek(pos)
+    return head
+
+
+def _check_format(file: str | IO[bytes], what: str) -> None:
+    """Refuse an empty file, or one that is not a ``torch.save`` file, before unpickling.
+
+    Raises:
+        NotACheckpointError: ``file`` is empty, or neither in torch's zip
+            format nor in its legacy pickle format (a plain pickle, a text file).
+    """
+    head = _head(file)
+    if head is None:
+        return
+    if not head:
+        raise NotACheckpointError(f"empty file: {what}")
+    if head.startswith(_ZIP_MAGIC) or (head[:1] == b"\x80" and _LEGACY_MAGIC in head):
+        return
+    raise NotACheckpointError(
+        f"not a PyTorch checkpoint: {what} (neither torch.save's zip format nor its legacy "
+        "format, e.g. a plain pickle or a text file); nothing in it was executed"
+    )
+
+
 def safe_torch_load(
     file: FileLike, map_location: MapLocation = None, name: str | None = None
 ) -> Any:
@@ -181,17 +247,30 @@ def safe_torch_load(
         FileNotFoundError: ``file`` is a path that does not exist.
         UnsafeCheckpointError: the checkpoint holds a disallowed global (a
             pickled callable, an unknown class); nothing in it was executed.
+        NotACheckpointError: the file is empty (``"empty file: <path>"``), or
+            not written by ``torch.save`` (``"not a PyTorch checkpoint: <path>"``:
+            a plain pickle, a text file, a truncated zip).
     """
     what = _describe(file, name)
     if isinstance(file, (str, os.PathLike)):
         file = osp.expanduser(os.fspath(file))
         if not osp.isfile(file):
             raise FileNotFoundError(f"checkpoint file not found: {file}")
+    _check_format(file, what)
     with torch.serialization.safe_globals(get_safe_globals()):
         try:
             return torch.load(file, map_location=map_location, weights_only=True)
         except pickle.UnpicklingError as err:
             raise _refusal(err, what) from None
+        except (EOFError, RuntimeError) as err:
+            # A damaged zip (PytorchStreamReader ...) or a truncated legacy file;
+            # other RuntimeErrors (e.g. a CUDA map_location on a CPU machine) pass.
+            if isinstance(err, RuntimeError) and "PytorchStreamReader" not in str(err):
+                raise
+            raise NotACheckpointError(
+                f"not a PyTorch checkpoint: {what} (cannot be read by torch.load: "
+                f"{(str(err).strip() or type(err).__name__).split('. ')[0]})"
+            ) from None
 
 
 # --------------------------------------------------------------------------
@@ -282,6 +361,77 @@ def load_from_pavi(filename: str, map_location: MapLocation = None) -> Any:
         return safe_torch_load(downloaded, map_location, name=filename)
 
 
+def _shape(value: Any) -> tuple[int, ...] | None:
+    return tuple(value.shape) if isinstance(value, torch.Tensor) else None
+
+
+def check_state_dict(
+    model: nn.Module, state_dict: Mapping[str, Any], name: str | None = None
+) -> None:
+    """Check that ``state_dict`` has exactly the model's keys and tensor shapes.
+
+    Missing BatchNorm ``num_batches_tracked`` counters are allowed (older
+    checkpoints lack them; mmengine and PyTorch fill them in).
+
+    Args:
+        model: module the state dict is meant for (a DDP wrapper is unwrapped).
+        state_dict: ``{key: tensor}`` with the keys already revised
+            (e.g. ``module.`` prefixes removed).
+        name: the checkpoint's file name, for the error. Defaults to None.
+
+    Raises:
+        CheckpointMismatchError: one error listing every missing key (in the
+            model, not in the checkpoint), every unexpected key (in the
+            checkpoint, not in the model) and every shape mismatch as
+            ``key: checkpoint (a, b) vs model (c, d)``.
+    """
+    from mmengine.model import is_model_wrapper
+
+    if is_model_wrapper(model):
+        model = model.module
+    expected = model.state_dict()
+    missing = [
+        k for k in expected if k not in state_dict and not k.endswith("num_batches_tracked")
+    ]
+    unexpected = [k for k in state_dict if k not in expected]
+    mismatched = [
+        f"{k}: checkpoint {_shape(v)} vs model {_shape(expected[k])}"
+        for k, v in state_dict.items()
+        if k in expected and _shape(v) != _shape(expected[k])
+    ]
+    if not (missing or unexpected or mismatched):
+        return
+    parts = []
+    if missing:
+        parts.append(f"{len(missing)} missing key(s) (in the model, not in the checkpoint): "
+                     + ", ".join(missing))
+    if unexpected:
+        parts.append(f"{len(unexpected)} unexpected key(s) (in the checkpoint, not in the "
+                     "model): " + ", ".join(unexpected))
+    if mismatched:
+        parts.append(f"{len(mismatched)} shape mismatch(es): " + ", ".join(mismatched))
+    raise CheckpointMismatchError(
+        f"{f'checkpoint {name}' if name else 'the checkpoint'} does not match the model "
+        f"{type(model).__name__}: "
+        + "; ".join(parts)
+        + ". Nothing was loaded. To load only the matching tensors (e.g. to fine-tune), "
+        "pass strict=False (load_checkpoint / init_model) or use load_from=... in a "
+        "training config."
+    )
+
+
+def _strict_load_state_dict(
+    module: nn.Module, state_dict: Mapping[str, Any], strict: bool = False, logger: Any = None
+) -> None:
+    """mmengine's ``load_state_dict``; ``strict`` checks first and loads nothing on a mismatch."""
+    if strict:
+        check_state_dict(module, state_dict)
+    _MMENGINE_LOAD_STATE_DICT[0](module, state_dict, strict, logger)
+
+
+_MMENGINE_LOAD_STATE_DICT: list[Callable] = []
+
+
 def install_safe_loading() -> None:
     """Route all of mmengine's checkpoint loading through :func:`safe_torch_load`.
 
@@ -306,6 +456,10 @@ def install_safe_loading() -> None:
     )
     loader.register_scheme(prefixes="pavi://", loader=load_from_pavi, force=True)
     mmckpt.load_from_http = load_from_http
+    # strict=True loads (Runner.load_checkpoint(strict=True), mmengine's
+    # load_checkpoint) check every key and shape before anything is copied.
+    _MMENGINE_LOAD_STATE_DICT.append(mmckpt.load_state_dict)
+    mmckpt.load_state_dict = _strict_load_state_dict
     _INSTALLED = True
 
 
@@ -313,7 +467,7 @@ def load_checkpoint(
     model: nn.Module,
     filename: str,
     map_location: MapLocation = "cpu",
-    strict: bool = False,
+    strict: bool = True,
     logger: Any = None,
     revise_keys: list[tuple[str, str]] | None = None,
 ) -> dict:
@@ -323,13 +477,23 @@ def load_checkpoint(
         model: module to load the weights into (a DDP wrapper is unwrapped).
         filename: local path or any URI mmengine's ``CheckpointLoader`` knows.
         map_location: same as ``torch.load``. Defaults to ``'cpu'``.
-        strict: require the keys to match exactly. Defaults to False.
-        logger: logger for the key-mismatch report. Defaults to None.
+        strict: require the checkpoint's keys and tensor shapes to match the
+            model's exactly; on a mismatch nothing is loaded. With False the
+            matching tensors are loaded and the rest is logged (mmengine's
+            lenient way, e.g. for fine-tuning with another head). Defaults to
+            True.
+        logger: logger for the lenient key-mismatch report. Defaults to None.
         revise_keys: ``(pattern, replacement)`` regexes applied to the keys.
             Defaults to ``[(r'^module\\.', '')]``.
 
     Returns:
         The loaded checkpoint dict.
+
+    Raises:
+        CheckpointMismatchError: ``strict`` and a key is missing or unexpected
+            or a tensor has another shape (all of them listed in one error).
+        NotACheckpointError: the file is empty or not a ``torch.save`` file.
+        UnsafeCheckpointError: the file holds a disallowed global.
     """
     from mmengine.model import is_model_wrapper
     from mmengine.runner.checkpoint import CheckpointLoader, _load_checkpoint_to_model
@@ -342,4 +506,16 @@ def load_checkpoint(
         raise RuntimeError(f"no state_dict found in checkpoint file {filename}")
     if is_model_wrapper(model):
         model = model.module
+    if strict:
+        state_dict = checkpoint.get("state_dict", checkpoint)
+        if not isinstance(state_dict, Mapping):
+            raise CheckpointMismatchError(
+                f"checkpoint {filename}: 'state_dict' is a {type(state_dict).__name__}, not a dict"
+            )
+        revised = {}
+        for key, value in state_dict.items():
+            for pattern, replacement in revise_keys:
+                key = re.sub(pattern, replacement, key)
+            revised[key] = value
+        check_state_dict(model, revised, filename)
     return _load_checkpoint_to_model(model, checkpoint, strict, logger, revise_keys)

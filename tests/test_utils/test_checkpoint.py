@@ -196,3 +196,129 @@ def test_every_loading_path_is_safe(mmengine_ckpt: Path, evil: tuple[Path, Path]
     # Runner.resume (the last loader run) restored iteration and weights.
     assert runner.iter == 2
     assert torch.equal(runner.model.linear.bias.detach(), expected["linear.bias"])
+
+
+# ---------------------------------------------------------------- strict loading
+class _Net(nn.Module):
+    def __init__(self, out: int = 3) -> None:
+        super().__init__()
+        self.conv = nn.Conv2d(2, 4, 3)
+        self.bn = nn.BatchNorm2d(4)
+        self.fc = nn.Linear(4, out)
+
+
+def _save(tmp_path: Path, state: dict, name: str = "net.pth") -> Path:
+    path = tmp_path / name
+    torch.save({"state_dict": state, "meta": {}}, path)
+    return path
+
+
+def test_strict_by_default_lists_every_mismatch_and_loads_nothing(tmp_path: Path) -> None:
+    state = _Net(out=5).state_dict()  # fc: (5, 4) and (5,) instead of (3, 4) and (3,)
+    del state["conv.bias"]
+    state["extra.weight"] = torch.zeros(2)
+    path = _save(tmp_path, state)
+    model = _Net()
+    before = {k: v.clone() for k, v in model.state_dict().items()}
+    with pytest.raises(safe.CheckpointMismatchError) as exc:
+        load_checkpoint(model, str(path))
+    msg = str(exc.value)
+    assert msg.startswith(f"checkpoint {path} does not match the model _Net: ")
+    assert "1 missing key(s) (in the model, not in the checkpoint): conv.bias;" in msg
+    assert "1 unexpected key(s) (in the checkpoint, not in the model): extra.weight;" in msg
+    assert ("2 shape mismatch(es): fc.weight: checkpoint (5, 4) vs model (3, 4), "
+            "fc.bias: checkpoint (5,) vs model (3,)") in msg
+    assert "strict=False" in msg
+    for key, value in model.state_dict().items():  # nothing was copied
+        assert torch.equal(value, before[key]), key
+
+
+def test_strict_false_loads_the_matching_tensors(tmp_path: Path) -> None:
+    source = _Net(out=5)
+    state = source.state_dict()
+    path = _save(tmp_path, state)
+    model = _Net()
+    fc_before = model.fc.weight.detach().clone()
+    load_checkpoint(model, str(path), strict=False)
+    assert torch.equal(model.conv.weight, source.conv.weight)
+    assert torch.equal(model.fc.weight, fc_before)  # the reshaped head keeps its init
+
+
+def test_strict_load_accepts_module_prefix_and_missing_bn_counter(tmp_path: Path) -> None:
+    source = _Net()
+    state = {f"module.{k}": v for k, v in source.state_dict().items()
+             if not k.endswith("num_batches_tracked")}
+    model = _Net()
+    load_checkpoint(model, str(_save(tmp_path, state)))
+    assert torch.equal(model.fc.weight, source.fc.weight)
+
+
+def test_mmengine_strict_paths_check_first(tmp_path: Path) -> None:
+    install_safe_loading()
+    state = _Net(out=5).state_dict()
+    path = _save(tmp_path, state)
+    model = _Net()
+    before = model.conv.weight.detach().clone()
+    with pytest.raises(safe.CheckpointMismatchError, match=r"fc.bias: checkpoint \(5,\) vs model"):
+        mmckpt.load_checkpoint(model, str(path), strict=True)
+    assert torch.equal(model.conv.weight, before)  # mmengine would have copied conv first
+    mmckpt.load_checkpoint(model, str(path), strict=False)  # lenient stays lenient
+    assert not torch.equal(model.conv.weight, before)
+
+
+def test_init_model_is_strict_by_default(tmp_path: Path) -> None:
+    from mmengine.config import Config
+
+    from mmtrack.apis import init_model
+
+    cfg = Config(dict(model=dict(type="ToyTrackModel", in_features=2),
+                      custom_imports=dict(imports=["tests.helpers.toy"])))
+    path = _save(tmp_path, {"linear.weight": torch.ones(1, 3), "linear.bias": torch.ones(1)})
+    with pytest.raises(safe.CheckpointMismatchError,
+                       match=r"linear.weight: checkpoint \(1, 3\) vs model \(1, 2\)"):
+        init_model(cfg, str(path), device="cpu")
+    model = init_model(cfg, str(path), device="cpu", strict=False)
+    assert torch.equal(model.linear.bias.detach(), torch.ones(1))
+
+
+# ------------------------------------------------------- not a checkpoint at all
+def test_empty_file(tmp_path: Path) -> None:
+    path = tmp_path / "empty.pth"
+    path.write_bytes(b"")
+    with pytest.raises(safe.NotACheckpointError) as exc:
+        safe_torch_load(path)
+    assert str(exc.value) == f"empty file: {path}"
+
+
+@pytest.mark.parametrize("content", [
+    pickle.dumps({"state_dict": {"a": 1}}),  # a plain pickle
+    b"linear.weight 0.1 0.2\n",  # a text file
+    b"PK\x03\x04 truncated zip",  # a damaged torch zip
+])
+def test_not_a_pytorch_checkpoint(tmp_path: Path, content: bytes) -> None:
+    path = tmp_path / "weights.pth"
+    path.write_bytes(content)
+    with pytest.raises(safe.NotACheckpointError) as exc:
+        safe_torch_load(path)
+    assert str(exc.value).startswith(f"not a PyTorch checkpoint: {path} (")
+    # also through mmengine's loaders and load_checkpoint
+    with pytest.raises(safe.NotACheckpointError, match="not a PyTorch checkpoint"):
+        load_checkpoint(ToyTrackModel(), str(path))
+
+
+def test_plain_pickle_of_code_is_refused_and_not_run(tmp_path: Path) -> None:
+    marker = tmp_path / "PWNED"
+    path = tmp_path / "evil.pkl"
+    path.write_bytes(pickle.dumps(_SystemCall(marker)))
+    with pytest.raises(safe.NotACheckpointError, match="nothing in it was executed"):
+        safe_torch_load(path)
+    assert not marker.exists()
+
+
+def test_legacy_torch_format_still_loads(tmp_path: Path) -> None:
+    path = tmp_path / "legacy.pth"
+    torch.save({"w": torch.arange(3)}, path, _use_new_zipfile_serialization=False)
+    assert torch.equal(safe_torch_load(path)["w"], torch.arange(3))
+    buffer = io.BytesIO(b"")
+    with pytest.raises(safe.NotACheckpointError, match="empty file: <in-memory checkpoint>"):
+        safe_torch_load(buffer)
