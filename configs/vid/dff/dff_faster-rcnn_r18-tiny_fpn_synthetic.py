@@ -33,7 +33,17 @@ model = dict(
                 loss_bbox=dict(type='L1Loss', loss_weight=1.0))),
         train_cfg={{_base_.model.detector.train_cfg}},
         test_cfg={{_base_.model.detector.test_cfg}}),
-    motion=dict(type='FlowNetSimple', img_scale_factor=0.5, base_channels=8),
+    # the flow starts at zero (final flow conv zero-initialised) and warps on
+    # the pixel-exact grid, so that training starts from the single-frame
+    # detector: on these small maps MMTracking's grid shrinks a zero-flow warp
+    # by (W - 1) / W (a 2 x 2 map reads pixels 0 and 0.5) and the detector
+    # would learn features that key frames, used unwarped, never have
+    motion=dict(
+        type='FlowNetSimple',
+        img_scale_factor=0.5,
+        base_channels=8,
+        zero_init_flow=True),
+    exact_warp=True,
     test_cfg=dict(key_frame_interval=4))
 
 # one reference frame within 4 frames (the key frame may be drawn), as DFF
@@ -48,3 +58,7 @@ train_dataloader = dict(
 # frame by frame: the model keeps its key frame's features
 val_dataloader = dict(dataset=dict(ref_img_sampler=None))
 test_dataloader = val_dataloader
+
+# the flow network learns 10x slower than the detector: at the full rate it
+# soon points outside the maps, where border padding gives no gradient back
+optim_wrapper = dict(paramwise_cfg=dict(custom_keys=dict(motion=dict(lr_mult=0.1))))

@@ -28,3 +28,20 @@ val_dataloader = dict(
             stride=1,
             method='test_with_fix_stride')))
 test_dataloader = val_dataloader
+
+# 4 epochs (an FGFA step runs the backbone on 3 frames): same schedule shape
+max_epochs = 4
+lr = 0.003
+param_scheduler = [
+    dict(type='LinearLR', start_factor=0.05, by_epoch=False, begin=0, end=30),
+    dict(
+        type='CosineAnnealingLR',
+        eta_min=lr * 0.05,
+        begin=0,
+        T_max=max_epochs,
+        end=max_epochs,
+        by_epoch=True,
+        convert_to_iter_based=True)
+]
+train_cfg = dict(max_epochs=max_epochs, val_interval=max_epochs)
+default_hooks = dict(checkpoint=dict(interval=max_epochs))

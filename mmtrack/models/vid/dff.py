@@ -39,6 +39,11 @@ class DFF(BaseVideoDetector):
         detector: two-stage detector config.
         motion: flow network config (``FlowNetSimple``).
         frozen_modules: sub-modules to freeze. Defaults to None.
+        exact_warp: warp on the pixel-exact grid (``flow_warp_feats(...,
+            exact=True)``: a zero flow is the identity) instead of
+            MMTracking's (its checkpoints expect it; on small feature maps
+            its ``(W - 1) / W`` shrink makes warped and unwarped features of
+            the same frame differ). Defaults to False.
         train_cfg: unused (MMTracking's signature). Defaults to None.
         test_cfg: ``key_frame_interval`` (default 10). Defaults to None.
         data_preprocessor: data preprocessor config. Defaults to None.
@@ -50,6 +55,7 @@ class DFF(BaseVideoDetector):
         detector: dict,
         motion: dict,
         frozen_modules: Union[str, Sequence[str], None] = None,
+        exact_warp: bool = False,
         train_cfg: Optional[dict] = None,
         test_cfg: Optional[dict] = None,
         data_preprocessor: Optional[dict] = None,
@@ -59,6 +65,7 @@ class DFF(BaseVideoDetector):
         if not self.with_rpn or getattr(self.detector, "roi_head", None) is None:
             raise ValueError("DFF needs a two-stage detector (rpn_head and roi_head)")
         self.motion = MODELS.build(motion)
+        self.exact_warp = bool(exact_warp)
         self.train_cfg = train_cfg
         self.test_cfg = dict(test_cfg or {})
         self.key_frame_interval = int(self.test_cfg.get("key_frame_interval", 10))
@@ -90,7 +97,7 @@ class DFF(BaseVideoDetector):
             tuple of ``(1, C, H_l, W_l)`` warped features.
         """
         flow = self.motion(torch.cat((img, ref_img), dim=1), metas)
-        return tuple(flow_warp_feats(f, flow) for f in ref_x)
+        return tuple(flow_warp_feats(f, flow, exact=self.exact_warp) for f in ref_x)
 
     def loss(self, inputs: Tensor, data_samples: list) -> dict[str, Tensor]:
         """Losses on the reference frame's features warped to the key frame.

@@ -48,6 +48,11 @@ class FGFA(BaseVideoDetector):
         motion: flow network config (``FlowNetSimple``).
         aggregator: aggregator config (``EmbedAggregator``).
         frozen_modules: sub-modules to freeze. Defaults to None.
+        exact_warp: warp on the pixel-exact grid (``flow_warp_feats(...,
+            exact=True)``: a zero flow is the identity) instead of
+            MMTracking's (its checkpoints expect it; on small feature maps
+            its ``(W - 1) / W`` shrink makes warped and unwarped features of
+            the same frame differ). Defaults to False.
         train_cfg: unused (MMTracking's signature). Defaults to None.
         test_cfg: unused (MMTracking's signature). Defaults to None.
         data_preprocessor: data preprocessor config. Defaults to None.
@@ -60,6 +65,7 @@ class FGFA(BaseVideoDetector):
         motion: dict,
         aggregator: dict,
         frozen_modules: Union[str, Sequence[str], None] = None,
+        exact_warp: bool = False,
         train_cfg: Optional[dict] = None,
         test_cfg: Optional[dict] = None,
         data_preprocessor: Optional[dict] = None,
@@ -70,6 +76,7 @@ class FGFA(BaseVideoDetector):
             raise ValueError("FGFA needs a two-stage detector (rpn_head and roi_head)")
         self.motion = MODELS.build(motion)
         self.aggregator = MODELS.build(aggregator)
+        self.exact_warp = bool(exact_warp)
         self.train_cfg = train_cfg
         self.test_cfg = test_cfg
         self.frozen_modules = frozen_modules
@@ -95,7 +102,7 @@ class FGFA(BaseVideoDetector):
         """
         pairs = torch.cat((img.expand(ref_imgs.shape[0], -1, -1, -1), ref_imgs), dim=1)
         flows = self.motion(pairs, metas)
-        return [flow_warp_feats(f, flows) for f in ref_x]
+        return [flow_warp_feats(f, flows, exact=self.exact_warp) for f in ref_x]
 
     def loss(self, inputs: Tensor, data_samples: list) -> dict[str, Tensor]:
         """Losses on the aggregated warped reference features.

@@ -268,3 +268,28 @@ def test_fgfa_loss_aggregates_warped_references_only():
     sum(v for k, v in losses.items() if "loss" in k).backward()
     assert model.motion.conv1[0].conv.weight.grad.abs().sum() > 0
     assert model.aggregator.embed_convs[0].conv.weight.grad.abs().sum() > 0
+
+
+def test_flownet_zero_init_flow_starts_at_zero():
+    torch.manual_seed(0)
+    net = FlowNetSimple(img_scale_factor=0.5, base_channels=8, zero_init_flow=True)
+    net.init_weights()
+    metas = [dict(img_shape=(64, 64), img_norm_cfg=dict(mean=[0.0] * 3, std=[1.0] * 3))]
+    flow = net(torch.rand(1, 6, 64, 64) * 255, metas)
+    assert torch.all(flow == 0)
+    assert net.predict_flow3.conv.weight.abs().sum() > 0  # the rest is trained as usual
+
+
+def test_dff_propagates_key_frame_features_with_zero_flow():
+    # zero flow on the exact grid: a non-key frame gets the key frame's
+    # features, hence the key frame's detections, whatever its own image
+    model = _model(DFF_CFG)
+    model.init_weights()
+    with torch.no_grad():
+        inputs, clip = vid_clip(0, frame_id=0, seed=0)
+        key = model.predict(inputs, [clip])[0][0].pred_det_instances
+        inputs, clip = vid_clip(0, frame_id=1, seed=1)
+        other = model.predict(inputs, [clip])[0][0].pred_det_instances
+    assert len(key) > 0
+    torch.testing.assert_close(other.bboxes, key.bboxes)
+    torch.testing.assert_close(other.scores, key.scores)

@@ -62,6 +62,9 @@ class FlowNetSimple(BaseModule):
         base_channels: width of ``conv1`` (all widths scale with it); 64 is
             FlowNetS and MMTracking's checkpoints, smaller values make CPU-sized
             test models. Defaults to 64.
+        zero_init_flow: zero the final flow conv in :meth:`init_weights`, so
+            that a network trained from scratch starts with a zero flow.
+            Defaults to False.
         init_cfg: init config. Defaults to None.
     """
 
@@ -73,6 +76,7 @@ class FlowNetSimple(BaseModule):
         flow_img_norm_std: Sequence[float] = (255.0, 255.0, 255.0),
         flow_img_norm_mean: Sequence[float] = (0.411, 0.432, 0.450),
         base_channels: int = 64,
+        zero_init_flow: bool = False,
         init_cfg: Union[dict, list, None] = None,
     ) -> None:
         super().__init__(init_cfg)
@@ -85,6 +89,7 @@ class FlowNetSimple(BaseModule):
                 f"FlowNetSimple: base_channels must be an even number >= 2, got {base_channels}"
             )
         conv_inplanes, deconv_inplanes = _arch(int(base_channels))
+        self.zero_init_flow = bool(zero_init_flow)
         self.img_scale_factor = float(img_scale_factor)
         self.out_indices = list(out_indices)
         self.flow_scale_factor = float(flow_scale_factor)
@@ -130,6 +135,13 @@ class FlowNetSimple(BaseModule):
             self.upflow_layers.insert(0, f"upsample_flow{i + 2}")
             planes //= 2
         self.predict_flow = ConvModule(planes * 6 + 2, 2, 3, 1, 1, bias=False, act_cfg=None)
+
+    def init_weights(self) -> None:
+        """Init from ``init_cfg`` (the convs' own init otherwise), then zero the
+        final flow conv when ``zero_init_flow``."""
+        super().init_weights()
+        if self.zero_init_flow:
+            nn.init.zeros_(self.predict_flow.conv.weight)
 
     def prepare_imgs(self, imgs: Tensor, img_metas: Sequence[dict]) -> Tensor:
         """FlowNet's input from preprocessed image pairs.
