@@ -15,6 +15,11 @@ MMTracking 0.x's evaluation flags work too::
     python tools/test.py VIS_CONFIG --checkpoint CKPT --format-only \
         --eval-options resfile_path=results                       # submission files only
 
+MMTracking 0.14's ``--fuse-conv-bn`` (BatchNorm folded into the convolutions
+after loading), ``--show-score-thr`` (the visualization hook's ``score_thr``),
+``--gpu-collect`` and ``--tmpdir`` (the metrics' ``collect_device='gpu'`` and
+``collect_dir``, their mmengine meaning) are accepted as well.
+
 ``--eval`` keeps the config's ``test_evaluator`` metrics that give the named
 kinds (``track``: MOTChallengeMetric / SOTMetric; ``bbox`` / ``segm``:
 CocoVideoMetric; ``track_segm``: YouTubeVISMetric; ``mAP`` / ``CMC``:
@@ -36,8 +41,11 @@ import argparse
 import functools
 import inspect
 import os.path as osp
+import warnings
+from typing import Any
 
 from mmengine.config import Config
+from mmengine.hooks import Hook
 
 from mmtrack.engine.runner.atomic_dump_results import AtomicDumpResults
 from mmtrack.engine.runner.tool_utils import (
@@ -83,6 +91,29 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--wait-time", type=float, default=2.0, help="seconds each shown frame stays up"
     )
     parser.add_argument(
+        "--show-score-thr",
+        type=float,
+        default=None,
+        help="draw only predictions scoring above this (TrackVisualizationHook.score_thr, "
+        "default 0.3)",
+    )
+    parser.add_argument(
+        "--fuse-conv-bn",
+        action="store_true",
+        help="fold each BatchNorm into the convolution before it (faster inference)",
+    )
+    parser.add_argument(
+        "--gpu-collect",
+        action="store_true",
+        help="gather the ranks' predictions through torch.distributed instead of files "
+        "(the metrics' collect_device='gpu')",
+    )
+    parser.add_argument(
+        "--tmpdir",
+        help="folder where the ranks' predictions are gathered when collecting on the CPU "
+        "(the metrics' collect_dir)",
+    )
+    parser.add_argument(
         "--eval",
         nargs="+",
         choices=sorted(EVAL_KINDS),
@@ -117,8 +148,62 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.out is not None and not args.out.endswith((".pkl", ".pickle")):
         parser.error(f"--out must name a .pkl or .pickle file, got {args.out!r}")
+    if args.show_score_thr is not None and not 0.0 <= args.show_score_thr <= 1.0:
+        parser.error(f"--show-score-thr must be in [0, 1], got {args.show_score_thr}")
+    if args.gpu_collect and args.tmpdir is not None:
+        warnings.warn(
+            "--tmpdir is used only when collecting on the CPU; with --gpu-collect it is "
+            "ignored (as in MMTracking 0.x)",
+            UserWarning,
+            stacklevel=2,
+        )
+        args.tmpdir = None
     set_local_rank_env(args.local_rank)
     return args
+
+
+class FuseConvBNHook(Hook):
+    """``--fuse-conv-bn``: fold BatchNorm into convolutions once the weights are loaded.
+
+    It runs at ``before_test_epoch`` with the lowest priority, i.e. after the
+    checkpoint is loaded and after an ``EMAHook`` has put the averaged weights
+    into the model; that hook's swap back after the test is then skipped (the
+    fused model no longer has the averaged model's parameters one for one).
+    """
+
+    priority = "LOWEST"
+
+    def before_test_epoch(self, runner: Any) -> None:
+        """Fuse the (unwrapped) model in place and log how many BatchNorms were folded."""
+        from mmengine.hooks import EMAHook
+        from mmengine.model import is_model_wrapper
+        from torch import nn
+
+        from mmtrack.models.layers.fuse_conv_bn import fuse_conv_bn
+
+        model = runner.model.module if is_model_wrapper(runner.model) else runner.model
+
+        def count() -> int:
+            return sum(isinstance(m, nn.modules.batchnorm._BatchNorm) for m in model.modules())
+
+        before = count()
+        fuse_conv_bn(model)
+        for hook in runner.hooks:
+            if isinstance(hook, EMAHook):
+                hook._swap_ema_parameters = lambda: None
+        runner.logger.info(
+            f"--fuse-conv-bn: folded {before - count()} of {before} BatchNorm layers "
+            "into their convolutions"
+        )
+
+
+def apply_collect_args(runner: Any, args: argparse.Namespace) -> None:
+    """``--gpu-collect`` / ``--tmpdir``: how the test metrics gather the ranks' results."""
+    for metric in runner.test_evaluator.metrics:
+        if args.gpu_collect:
+            metric.collect_device = "gpu"
+        if args.tmpdir is not None:
+            metric.collect_dir = args.tmpdir
 
 
 def trigger_visualization_hook(cfg: Config, args: argparse.Namespace) -> None:
@@ -223,6 +308,14 @@ def build_cfg(args: argparse.Namespace) -> Config:
     cfg.resume = False
     if args.show or args.show_dir:
         trigger_visualization_hook(cfg, args)
+    if args.show_score_thr is not None:
+        hook = cfg.get("default_hooks", {}).get("visualization", None)
+        if hook is None:
+            raise ConfigInputError(
+                f"config {args.config}: --show-score-thr needs "
+                "default_hooks.visualization = dict(type='TrackVisualizationHook')"
+            )
+        hook["score_thr"] = args.show_score_thr
     apply_eval_args(cfg, args)
     return cfg
 
@@ -239,6 +332,9 @@ def main(argv: list[str] | None = None) -> None:
         # --checkpoint loads strictly: a model with missing or reshaped weights is
         # not tested (training's load_from stays lenient for fine-tuning).
         runner.load_checkpoint = functools.partial(runner.load_checkpoint, strict=True)
+        apply_collect_args(runner, args)
+        if args.fuse_conv_bn:
+            runner.register_hook(FuseConvBNHook())
         try:
             runner.test()
         except CheckpointMismatchError as err:
