@@ -4,6 +4,7 @@ from .base_tracker import BaseTracker
 from .botsort_tracker import BoTSORTTracker
 from .byte_tracker import ByteTracker
 from .deep_ocsort_tracker import DeepOCSORTTracker
+from .masktrack_rcnn_tracker import MaskTrackRCNNTracker
 from .ocsort_tracker import OCSORTTracker
 from .quasi_dense_tracker import QuasiDenseTracker
 from .sort_tracker import SORTTracker
@@ -16,6 +17,7 @@ __all__ = [
     "BoTSORTTracker",
     "ByteTracker",
     "DeepOCSORTTracker",
+    "MaskTrackRCNNTracker",
     "OCSORTTracker",
     "QuasiDenseTracker",
     "SORTTracker",
