@@ -152,3 +152,34 @@ def test_missing_checkpoint_and_bad_out(tmp_path: Path, capsys) -> None:
         test_tool.main([TOY_CONFIG, "--out", str(tmp_path / "res.json")])
     assert exc.value.code == 2
     assert "--out must name a .pkl or .pickle file" in capsys.readouterr().err
+
+
+BYTETRACK_DEMO = str(Path(__file__).resolve().parents[2] / "configs" / "mot" / "bytetrack"
+                     / "bytetrack_yolox-nano_12e_synthetic-demo.py")
+
+
+def test_typo_inside_dict_valued_argument(tmp_path: Path, capsys) -> None:
+    test = _load_tool("test.py")
+    status = test.run_tool(test.main, [
+        BYTETRACK_DEMO, "--work-dir", str(tmp_path), "--cfg-options",
+        "model.tracker.obj_score_thrs.hihg=0.9", f"experiment_name=err_{tmp_path.name}"])
+    assert status == 1
+    lines = _error_lines(capsys.readouterr().err)
+    assert lines == [
+        f"{Path(sys.argv[0]).name}: error: config {BYTETRACK_DEMO}: bad arguments for type "
+        "'ByteTracker' at model.tracker: got an unexpected key 'hihg' in obj_score_thrs="
+        "{'high': 0.6, 'low': 0.1, 'hihg': 0.9} (its keys are 'high', 'low'; did you mean 'high'?)"]
+
+
+def test_dataset_argument_typo_names_the_config_type(tmp_path: Path, capsys) -> None:
+    test = _load_tool("test.py")
+    status = test.run_tool(test.main, [
+        BYTETRACK_DEMO, "--work-dir", str(tmp_path), "--cfg-options",
+        "test_dataloader.dataset.ann_fil=x.json", f"experiment_name=err_{tmp_path.name}"])
+    assert status == 1
+    lines = _error_lines(capsys.readouterr().err)
+    assert len(lines) == 1
+    assert lines[0].endswith(
+        "bad arguments for type 'MOTChallengeDataset' at test_dataloader.dataset (passed on "
+        "to its base class BaseDataset): got an unexpected keyword argument 'ann_fil'")
+    assert "'BaseDataset'" not in lines[0]

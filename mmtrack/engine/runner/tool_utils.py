@@ -41,10 +41,14 @@ DEBUG_ENV = "MMTRACK_DEBUG"
 _REGISTRY_MISS = re.compile(
     r"^(?P<type>\S+) is not in the (?:(?P<scope>[\w.-]+)::)?(?P<reg>.+?) registry"
 )
+# Python's own unknown/missing keyword errors, and mmtrack.utils.fixed_keys'
+# "got an unexpected key 'k' in arg=..." for dict-valued arguments.
 _BAD_INIT_ARGS = re.compile(
-    r"^(?P<cls>[\w.]+)\.__init__\(\) (?P<what>(got an unexpected keyword argument|missing \d+ "
-    r"required (positional|keyword-only) argument).*)$"
+    r"^(?P<cls>[\w.]+)\.__init__\(\) (?P<what>(got an unexpected key|got \w+=|missing \d+ "
+    r"required (positional|keyword-only) argument).*)$",
+    re.DOTALL,
 )
+_UNEXPECTED_KWARG = re.compile(r"unexpected keyword argument '(?P<key>\w+)'")
 
 
 _CFG_KEY = re.compile(r"[A-Za-z_]\w*(\.\w+)*")
@@ -145,6 +149,45 @@ def _where(cfg: Any, type_name: str) -> str:
     return f" at {', '.join(paths)}" if paths else ""
 
 
+def _registered_class(type_name: str) -> type | None:
+    """The class a config ``type`` names, looked up in mmtrack's registries."""
+    import mmtrack.registry as registries
+
+    for obj in vars(registries).values():
+        if isinstance(obj, Registry):
+            try:
+                cls = obj.get(type_name)
+            except Exception:  # noqa: BLE001 - a registry that cannot resolve it
+                cls = None
+            if isinstance(cls, type):
+                return cls
+    return None
+
+
+def _subclass_paths(
+    cfg: Any, base: str, key: str | None, prefix: str = ""
+) -> list[tuple[str, str]]:
+    """``(path, type)`` of the config dicts whose type subclasses ``base`` and hold ``key``.
+
+    A constructor that passes ``**kwargs`` on (``MOTChallengeDataset`` ->
+    ``BaseDataset``) raises the unknown-keyword error under its base class's
+    name; this finds the config entry the user wrote.
+    """
+    found: list[tuple[str, str]] = []
+    if isinstance(cfg, dict):
+        type_name = cfg.get("type")
+        if isinstance(type_name, str) and (key is None or key in cfg):
+            cls = _registered_class(type_name)
+            if cls is not None and base in (c.__name__ for c in cls.__mro__[1:]):
+                found.append((prefix or "<root>", type_name))
+        for k, value in cfg.items():
+            found.extend(_subclass_paths(value, base, key, f"{prefix}.{k}" if prefix else str(k)))
+    elif isinstance(cfg, (list, tuple)):
+        for i, value in enumerate(cfg):
+            found.extend(_subclass_paths(value, base, key, f"{prefix}[{i}]"))
+    return found
+
+
 def _close_names(name: str, registry_name: str) -> list[str]:
     """Names registered close to ``name`` in registry ``registry_name`` and its parents."""
     import mmtrack.registry as registries
@@ -183,9 +226,21 @@ def explain_build_error(err: BaseException, cfg: Any, config_path: str) -> Confi
         match = _BAD_INIT_ARGS.match(message)
         if match:
             cls = match.group("cls").split(".")[-1]
+            what = match.group("what")
+            where = _where(cfg, cls)
+            if not where:  # raised by a base class the config's type passes kwargs on to
+                key = _UNEXPECTED_KWARG.search(what)
+                plain = cfg.to_dict() if isinstance(cfg, Config) else cfg
+                found = _subclass_paths(plain, cls, key.group("key") if key else None)
+                types = sorted({t for _, t in found})
+                if len(types) == 1:
+                    paths = ", ".join(p for p, _ in found)
+                    return ConfigInputError(
+                        f"config {config_path}: bad arguments for type '{types[0]}' at {paths} "
+                        f"(passed on to its base class {cls}): {what}"
+                    )
             return ConfigInputError(
-                f"config {config_path}: bad arguments for type '{cls}'{_where(cfg, cls)}: "
-                f"{match.group('what')}"
+                f"config {config_path}: bad arguments for type '{cls}'{where}: {what}"
             )
     return None
 

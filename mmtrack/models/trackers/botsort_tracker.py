@@ -9,6 +9,7 @@ import numpy as np
 
 from mmtrack.models.task_modules.track import match_pairs
 from mmtrack.registry import MODELS, TASK_UTILS
+from mmtrack.utils.fixed_keys import merge_fixed_keys
 
 from .byte_tracker import ByteTracker
 from .sort_family import admissible_pairs, finish_frame, kf_boxes
@@ -75,7 +76,9 @@ class BoTSORTTracker(ByteTracker):
             num_frames_retain=num_frames_retain,
         )
         self.cmc = TASK_UTILS.build(cmc) if isinstance(cmc, dict) else cmc
-        self.match_thrs = {**dict(high=0.8, low=0.5, tentative=0.7), **(match_thrs or {})}
+        self.match_thrs = merge_fixed_keys(
+            type(self).__name__, "match_thrs", match_thrs, dict(high=0.8, low=0.5, tentative=0.7)
+        )
         self.proximity_thr = proximity_thr
         self.appearance_thr = appearance_thr
         self.reid_momentum = reid_momentum

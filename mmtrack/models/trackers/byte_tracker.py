@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from mmtrack.registry import MODELS
+from mmtrack.utils.fixed_keys import merge_fixed_keys
 
 from .base_tracker import BaseTracker
 from .sort_family import finish_frame, iou_match, kf_boxes, kf_measurements
@@ -64,10 +65,17 @@ class ByteTracker(BaseTracker):
                 f"ByteTracker: output_boxes must be 'detection' or 'kalman', got {output_boxes!r}"
             )
         self.output_boxes = output_boxes
-        self.obj_score_thrs = {**dict(high=0.6, low=0.1), **(obj_score_thrs or {})}
+        self.obj_score_thrs = merge_fixed_keys(
+            type(self).__name__, "obj_score_thrs", obj_score_thrs, dict(high=0.6, low=0.1)
+        )
         self.init_track_thr = init_track_thr
         self.weight_iou_with_det_scores = weight_iou_with_det_scores
-        self.match_iou_thrs = {**dict(high=0.1, low=0.5, tentative=0.3), **(match_iou_thrs or {})}
+        self.match_iou_thrs = merge_fixed_keys(
+            type(self).__name__,
+            "match_iou_thrs",
+            match_iou_thrs,
+            dict(high=0.1, low=0.5, tentative=0.3),
+        )
         self.num_tentatives = num_tentatives
         self._box_format = getattr(self.motion, "box_format", "xyah")
 
