@@ -105,6 +105,8 @@ def paste_masks_in_image(
         x1_int = torch.clamp(boxes[:, 2].max().ceil() + 1, max=img_w).to(dtype=torch.int32)
         y1_int = torch.clamp(boxes[:, 3].max().ceil() + 1, max=img_h).to(dtype=torch.int32)
         x0_int, y0_int, x1_int, y1_int = int(x0_int), int(y0_int), int(x1_int), int(y1_int)
+        # boxes entirely right of / below the image: an empty region, not a reversed range
+        x0_int, y0_int = min(x0_int, x1_int), min(y0_int, y1_int)
     else:
         x0_int, y0_int, x1_int, y1_int = 0, 0, img_w, img_h
     x0, y0, x1, y1 = torch.split(boxes, 1, dim=1)
