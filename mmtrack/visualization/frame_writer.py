@@ -17,6 +17,13 @@ __all__ = ["FrameWriter", "VIDEO_OUTPUT_EXTENSIONS"]
 VIDEO_OUTPUT_EXTENSIONS = (".mp4", ".avi", ".mov", ".mkv")
 
 
+def _output_error(out: str, err: OSError) -> OSError:
+    """``err`` reworded to name the output ``out`` (not a temporary file)."""
+    reason = err.strerror or str(err)
+    error = type(err) if type(err) is not FileExistsError else OSError
+    return error(f"cannot write output {out}: {reason}")
+
+
 class FrameWriter:
     """Write frames to a video (``.mp4``, ...) or a folder, all or nothing.
 
@@ -54,8 +61,16 @@ class FrameWriter:
         if not self.is_video and osp.isfile(self.out):
             raise ValueError(f"output folder {self.out} is an existing file")
         parent = osp.dirname(self.out)
-        os.makedirs(parent, exist_ok=True)
-        self._tmp_dir = tempfile.mkdtemp(prefix=f".{osp.basename(self.out)}.tmp-", dir=parent)
+        above = parent
+        while not osp.exists(above):
+            above = osp.dirname(above)
+        if not osp.isdir(above):
+            raise NotADirectoryError(f"cannot write output {self.out}: {above} is a file")
+        try:
+            os.makedirs(parent, exist_ok=True)
+            self._tmp_dir = tempfile.mkdtemp(prefix=f".{osp.basename(self.out)}.tmp-", dir=parent)
+        except OSError as e:  # name the output, not the temporary folder beside it
+            raise _output_error(self.out, e) from None
         # mkdtemp makes a private (0700) folder; a folder output gets the usual mode.
         umask = os.umask(0)
         os.umask(umask)
@@ -105,8 +120,15 @@ class FrameWriter:
             if osp.basename(name) != name:
                 raise ValueError(f"frame name must be a file name, got {name!r}")
             file = osp.join(self._tmp_dir, name)
-            if not cv2.imwrite(file, frame):
-                raise ValueError(f"cannot encode frame {name} for {self.out}")
+            try:
+                written = cv2.imwrite(file, frame)
+            except cv2.error:
+                written = False
+            if not written:
+                raise ValueError(
+                    f"cannot encode frame {name} for {self.out} (an image extension OpenCV "
+                    "writes is needed, e.g. .jpg or .png)"
+                )
         self.num_frames += 1
 
     def close(self) -> str:
@@ -120,17 +142,22 @@ class FrameWriter:
         if self.num_frames == 0:
             self.abort()
             raise RuntimeError(f"no frame was written; {self.out} not created")
-        if self.is_video:
-            assert self._writer is not None
-            self._writer.release()
-            os.replace(self._tmp_video, self.out)
-            shutil.rmtree(self._tmp_dir, ignore_errors=True)
-        elif not osp.exists(self.out):
-            os.replace(self._tmp_dir, self.out)
-        else:
-            for name in sorted(os.listdir(self._tmp_dir)):
-                os.replace(osp.join(self._tmp_dir, name), osp.join(self.out, name))
-            shutil.rmtree(self._tmp_dir, ignore_errors=True)
+        try:
+            if self.is_video:
+                assert self._writer is not None
+                self._writer.release()
+                self._writer = None
+                os.replace(self._tmp_video, self.out)
+                shutil.rmtree(self._tmp_dir, ignore_errors=True)
+            elif not osp.exists(self.out):
+                os.replace(self._tmp_dir, self.out)
+            else:
+                for name in sorted(os.listdir(self._tmp_dir)):
+                    os.replace(osp.join(self._tmp_dir, name), osp.join(self.out, name))
+                shutil.rmtree(self._tmp_dir, ignore_errors=True)
+        except OSError as e:
+            self.abort()
+            raise _output_error(self.out, e) from None
         self._done = True
         return self.out
 

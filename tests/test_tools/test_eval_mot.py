@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import os.path as osp
 import shutil
 
@@ -97,3 +98,33 @@ def test_missing_result_file(tmp_path, capsys):
     (res / "FRAG-02.txt").unlink()
     assert tool.main(["--gt-root", GT_ROOT, "--results", str(res)]) == 1
     assert "FRAG-02.txt: result file of sequence FRAG-02 not found" in capsys.readouterr().err
+
+
+def _unwritable_cases(tmp_path):
+    blocker = tmp_path / "a_file"
+    blocker.write_text("x")
+    folder = tmp_path / "a_folder"
+    folder.mkdir()
+    cases = [
+        (str(blocker / "sub" / "m.json"), f"--json {blocker / 'sub' / 'm.json'}: {blocker} is a "
+         "file, not a folder"),
+        (str(folder), f"--json {folder}: is a folder, not a file name"),
+    ]
+    if os.geteuid() != 0:  # root may write anywhere
+        locked = tmp_path / "locked"
+        locked.mkdir(mode=0o500)
+        cases.append((str(locked / "m.json"), f"--json {locked / 'm.json'}: folder {locked} "
+                      "is not writable"))
+    return cases
+
+
+def test_unwritable_json_fails_before_evaluating(tmp_path, capsys):
+    tool = load_tool()
+    for path, message in _unwritable_cases(tmp_path):
+        rc = tool.main(["--gt-root", GT_ROOT, "--results", RES_DIR, "--json", path])
+        assert rc == 1
+        captured = capsys.readouterr()
+        assert captured.err.strip() == f"eval_mot.py: error: {message}"
+        assert captured.out == ""  # nothing computed or printed first
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        {"a_file", "a_folder"} | ({"locked"} if (tmp_path / "locked").exists() else set()))

@@ -125,6 +125,29 @@ def to_json(summaries: dict) -> dict:
     }
 
 
+def check_writable(path: str) -> None:
+    """Fail before any work when ``--json`` cannot be written.
+
+    Raises:
+        OSError: ``path`` is a folder, an existing file that is not writable,
+            or under something that is not a writable folder.
+    """
+    full = osp.abspath(path)
+    if osp.isdir(full):
+        raise OSError(f"--json {path}: is a folder, not a file name")
+    if osp.exists(full):
+        if not os.access(full, os.W_OK):
+            raise OSError(f"--json {path}: the file exists and is not writable")
+        return
+    parent = osp.dirname(full)
+    while not osp.exists(parent):  # the first existing folder above it is created from
+        parent = osp.dirname(parent)
+    if not osp.isdir(parent):
+        raise OSError(f"--json {path}: {parent} is a file, not a folder")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise OSError(f"--json {path}: folder {parent} is not writable")
+
+
 def write_json(path: str, data: dict) -> None:
     directory = osp.dirname(osp.abspath(path))
     os.makedirs(directory, exist_ok=True)
@@ -142,6 +165,8 @@ def write_json(path: str, data: dict) -> None:
 def main(argv: Optional[Sequence[str]] = None) -> int:
     args = parse_args(argv)
     try:
+        if args.json:
+            check_writable(args.json)
         gts, results, lengths = load(args)
         summaries = evaluate_mot(
             gts,
@@ -151,7 +176,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             metrics=args.metrics,
             iou_threshold=args.iou_thr,
         )
-    except (MOTFileError, FileNotFoundError, ValueError) as e:
+    except (MOTFileError, OSError, ValueError) as e:
         print(f"eval_mot.py: error: {e}", file=sys.stderr)
         return 1
     keys = [k for k in TABLE_KEYS if k in summaries["COMBINED"]]
@@ -164,7 +189,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         )
     )
     if args.json:
-        write_json(args.json, to_json(summaries))
+        try:
+            write_json(args.json, to_json(summaries))
+        except OSError as e:
+            print(f"eval_mot.py: error: --json {args.json}: cannot write: {e}", file=sys.stderr)
+            return 1
         print(f"metrics written to {args.json}")
     return 0
 
