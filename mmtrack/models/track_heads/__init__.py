@@ -2,7 +2,6 @@
 
 from .center_head import CenterHead
 from .corner_predictor_head import CornerPredictorHead
-from .corner_predictor_head import CornerPredictorHead
 from .correlation_head import CorrelationHead
 from .qdtrack_samplers import CombinedSampler, InstanceBalancedPosSampler
 from .quasi_dense_embed_head import QuasiDenseEmbedHead
@@ -10,16 +9,13 @@ from .quasi_dense_track_head import QuasiDenseTrackHead
 from .roi_embed_head import RoIEmbedHead
 from .roi_track_head import RoITrackHead
 from .score_head import ScoreHead
-from .score_head import ScoreHead
 from .siamese_rpn_head import SiameseRPNHead
 from .similarity import embed_similarity
-from .stark_head import StarkHead, StarkTransformer
 from .stark_head import StarkHead, StarkTransformer
 
 __all__ = [
     "CenterHead",
     "CombinedSampler",
-    "CornerPredictorHead",
     "CornerPredictorHead",
     "CorrelationHead",
     "InstanceBalancedPosSampler",
@@ -28,10 +24,7 @@ __all__ = [
     "RoIEmbedHead",
     "RoITrackHead",
     "ScoreHead",
-    "ScoreHead",
     "SiameseRPNHead",
-    "StarkHead",
-    "StarkTransformer",
     "StarkHead",
     "StarkTransformer",
     "embed_similarity",
