@@ -167,6 +167,8 @@ def test_mot15_columns(tmp_path):
         (['1,5,10,20,3,40,1,1,1'], 0, 0, r'img1: empty sequence'),
         (None, 5, None, r'MOT17-09-FRCNN/gt/gt\.txt: file not found'),
         (['1,5,10,20,3,40,1,1,1'], 4, 5, r"seqinfo\.ini: field 'seqLength' is 5 but .* 4 images"),
+        (['1,5,10,20,3,40,1,1,1', '2,5,1,1,3,3,1,1,1', '1,5,0,0,3,3,1,1,1'], 5, None,
+         r'gt\.txt:3: id 5 appears twice in frame 1 \(first at line 1\)'),
     ])
 def test_malformed_input(tmp_path, gt, num_frames, seq_len, message):
     root = str(tmp_path / 'MOT17')
@@ -175,8 +177,8 @@ def test_malformed_input(tmp_path, gt, num_frames, seq_len, message):
     out = str(tmp_path / 'ann')
     with pytest.raises(ConversionError, match=message):
         mot2coco.main(['-i', root, '-o', out, '--split-train', '--convert-det'])
-    # nothing written: no json, no pkl, no half gt files, no temporary files
-    assert not osp.exists(out) or os.listdir(out) == []
+    # nothing written: no output folder, no half gt files, no temporary files
+    assert not osp.exists(out)
     assert sorted(os.listdir(osp.join(root, 'train', 'MOT17-02-FRCNN', 'gt'))) == ['gt.txt']
 
 
@@ -239,3 +241,13 @@ def test_test_only_dataset(tmp_path):
     with pytest.raises(Exception, match='folder not found'):
         mot2coco.main(['-i', root, '-o', str(tmp_path / 'ann2'), '--split-train'])
     assert not os.path.exists(str(tmp_path / 'ann2' / 'test_cocoformat.json'))
+
+
+def test_empty_gt_file_warns_and_converts(tmp_path, capsys):
+    root = str(tmp_path / 'MOT17')
+    write_video(root, 'train', 'MOT17-02-FRCNN', gt=[])
+    out = str(tmp_path / 'ann')
+    mot2coco.main(['-i', root, '-o', out])
+    assert 'MOT17-02-FRCNN/gt/gt.txt: empty gt file' in capsys.readouterr().err
+    ann = load(out, 'train_cocoformat.json')
+    assert len(ann['images']) == 5 and ann['annotations'] == []

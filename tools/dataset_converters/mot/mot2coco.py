@@ -80,12 +80,23 @@ def parse_gts(path: str, is_mot15: bool) -> tuple[dict[int, list[dict]], list[tu
         raw ``(lineno, line)`` (all classes) for the half gt files.
     """
     lines = read_lines(path)
+    if not lines:
+        # a video without annotated objects is possible in one's own data;
+        # MOTChallenge's gt files always have rows
+        print(f'warning: {path}: empty gt file, the video gets no annotations', file=sys.stderr)
     fields = MOT15_GT_FIELDS if is_mot15 else GT_FIELDS
     outputs: dict[int, list[dict]] = defaultdict(list)
+    seen: dict[tuple[int, int], int] = {}
     for lineno, line in lines:
         cols = split_row(line, path, lineno, fields)
         frame = parse_number(cols[0], int, path, lineno, 'frame')
         ins_id = parse_number(cols[1], int, path, lineno, 'id')
+        if (frame, ins_id) in seen:
+            # TrackEval refuses such gt ("the same ID more than once in a single timestep")
+            raise ConversionError(
+                f'{path}:{lineno}: id {ins_id} appears twice in frame {frame} '
+                f'(first at line {seen[frame, ins_id]})')
+        seen[frame, ins_id] = lineno
         x, y, w, h = (parse_number(c, float, path, lineno, f)
                       for c, f in zip(cols[2:6], fields[2:6]))
         check_box_size(w, h, path, lineno)
