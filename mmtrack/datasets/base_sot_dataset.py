@@ -113,6 +113,57 @@ def parse_box_file(
     return np.asarray(rows, dtype=np.float64)
 
 
+def check_box_file(path: str, num_frames: int, first_frame_only_ok: bool = False) -> None:
+    """Validate a ``groundtruth.txt`` while generating info files.
+
+    Every row must be ``x, y, w, h`` of finite numbers with non-negative size
+    (see :func:`parse_box_file`) and there must be one row per frame
+    (``first_frame_only_ok``: or a single row, as GOT-10k's test split gives).
+
+    Args:
+        path (str): The annotation file.
+        num_frames (int): Frames of the video.
+        first_frame_only_ok (bool): Accept a file with the first frame's box
+            only. Defaults to False.
+
+    Raises:
+        ValueError: Naming the file, the line and the value.
+    """
+    boxes = parse_box_file(path)
+    bad = np.flatnonzero(~np.isfinite(boxes).all(axis=1))
+    if len(bad):
+        raise ValueError(f"{path}:{bad[0] + 1}: box value is NaN or infinite: {boxes[bad[0]]}")
+    if len(boxes) != num_frames and not (first_frame_only_ok and len(boxes) == 1):
+        raise ValueError(
+            f"{path}: {len(boxes)} boxes for {num_frames} frames (one box per frame expected)"
+        )
+
+
+def write_info_files(outputs: Sequence[tuple[str, Sequence[dict]]]) -> None:
+    """Write several info files, all or none.
+
+    All files are first written under temporary names; they are renamed only
+    once every one is complete, and the temporary files are removed on error.
+
+    Args:
+        outputs (Sequence[tuple[str, Sequence[dict]]]): ``(path, infos)`` pairs.
+    """
+    tmps: list[str] = []
+    try:
+        for path, infos in outputs:
+            os.makedirs(osp.dirname(osp.abspath(path)), exist_ok=True)
+            tmp = f"{path}.tmp{os.getpid()}"
+            tmps.append(tmp)
+            with open(tmp, "w") as f:
+                f.write("\n".join(format_info_lines(infos)))
+        for (path, _), tmp in zip(outputs, tmps):
+            os.replace(tmp, path)
+    finally:
+        for tmp in tmps:
+            if osp.exists(tmp):
+                os.remove(tmp)
+
+
 def parse_label_file(path: str, dtype: type = int) -> np.ndarray:
     """Parse a per-frame label file (one integer per line, or comma separated).
 

@@ -172,3 +172,44 @@ def test_empty_sequence_fails_without_output(tmp_path):
         load_tool("vot/gen_vot_infos.py").main(["-i", vot, "-o", out])
     assert not osp.exists(osp.join(out, "vot2018_infos.txt"))
     assert not osp.exists(out) or os.listdir(out) == []
+
+
+@pytest.mark.parametrize(
+    "gt, message",
+    [
+        ("0,0,1,1\n0,0,1,1\nnan,0,1,1\n", r"cat-2/groundtruth\.txt:3: box value is NaN"),
+        ("0,0,1,1\n0,0,1\n0,0,1,1\n", r"cat-2/groundtruth\.txt:2: expected 4 values per box"),
+        ("0,0,1,1\n0,0,1,1\n", r"cat-2/groundtruth\.txt: 2 boxes for 3 frames"),
+        ("0,0,1,1\n0,0,-1,1\n0,0,1,1\n", r"cat-2/groundtruth\.txt:2: box has a negative"),
+    ],
+)
+def test_gen_lasot_infos_checks_groundtruth_and_writes_nothing(tmp_path, gt, message):
+    root, out = str(tmp_path / "LaSOTBenchmark"), str(tmp_path / "annotations")
+    make_lasot_video(root, "airplane-1", [[0, 0, 1, 1]] * 3, real_images=False)
+    make_lasot_video(root, "cat-2", [[0, 0, 1, 1]] * 3, real_images=False)
+    (tmp_path / "LaSOTBenchmark" / "cat" / "cat-2" / "groundtruth.txt").write_text(gt)
+    test_list = tmp_path / "testing_set.txt"
+    test_list.write_text("cat-2\n")
+    tool = load_tool("lasot/gen_lasot_infos.py")
+    # the train split (airplane-1) is fine, the test split fails: no file at all
+    with pytest.raises(ValueError, match=message):
+        tool.main(["-i", root, "-o", out, "--test-list", str(test_list)])
+    assert not osp.exists(out) or os.listdir(out) == []
+
+
+def test_gen_got10k_infos_checks_groundtruth_and_writes_nothing(tmp_path):
+    root, out = str(tmp_path / "got10k"), str(tmp_path / "annotations")
+    make_got10k_video(root, "train", "GOT-10k_Train_000001", [[0, 0, 1, 1]] * 2, real_images=False)
+    (tmp_path / "got10k" / "train" / "got10k_vot_train_split.txt").write_text("1\n")
+    (tmp_path / "got10k" / "train" / "got10k_vot_val_split.txt").write_text("0\n")
+    make_got10k_video(root, "val", "GOT-10k_Val_000001", [[0, 0, 1, 1]] * 3, real_images=False)
+    val_gt = tmp_path / "got10k" / "val" / "GOT-10k_Val_000001" / "groundtruth.txt"
+    val_gt.write_text("0,0,1,1\n0,0,1,1\n0,inf,1,1\n")
+    make_got10k_video(root, "test", "GOT-10k_Test_000001", [[0, 0, 1, 1]], num_frames=5,
+                      real_images=False)
+    with pytest.raises(ValueError, match=r"GOT-10k_Val_000001/groundtruth\.txt:3: .*infinite"):
+        load_tool("got10k/gen_got10k_infos.py").main(["-i", root, "-o", out])
+    assert not osp.exists(out) or os.listdir(out) == []
+    # the test split's first-frame-only groundtruth is accepted
+    load_tool("got10k/gen_got10k_infos.py").main(["-i", root, "-o", out, "--split", "test"])
+    assert os.listdir(out) == ["got10k_test_infos.txt"]

@@ -23,7 +23,7 @@ import argparse
 import os.path as osp
 import sys
 
-from mmtrack.datasets.base_sot_dataset import write_info_file
+from mmtrack.datasets.base_sot_dataset import check_box_file, write_info_files
 from mmtrack.datasets.got10k_dataset import GOT10K_SPLITS, list_got10k_videos
 
 
@@ -40,14 +40,15 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def gen_data_infos(data_root: str, save_dir: str, split: str) -> str:
-    """Write ``got10k_{split}_infos.txt`` and return its path."""
+def gen_data_infos(data_root: str, split: str) -> list[dict]:
+    """The checked video records of one split (``groundtruth.txt`` validated)."""
     infos = list_got10k_videos(data_root, split)
-    out_path = osp.join(save_dir, f"got10k_{split}_infos.txt")
-    write_info_file(out_path, infos)
-    frames = sum(i["end_frame_id"] - i["start_frame_id"] + 1 for i in infos)
-    print(f"GOT-10k {split}: {len(infos)} videos, {frames} frames -> {out_path}")
-    return out_path
+    for info in infos:
+        num_frames = info["end_frame_id"] - info["start_frame_id"] + 1
+        # the test split gives the first frame's box only
+        check_box_file(osp.join(data_root, info["ann_path"]), num_frames,
+                       first_frame_only_ok=split == "test")
+    return infos
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -55,9 +56,20 @@ def main(argv: list[str] | None = None) -> None:
     splits = (
         ["train", "test", "val", "train_vot", "val_vot"] if args.split == "all" else [args.split]
     )
-    for split in splits:
-        gen_data_infos(args.input, args.output, split)
+    # every split is listed and checked before any file is written
+    outputs = [
+        (osp.join(args.output, f"got10k_{split}_infos.txt"), gen_data_infos(args.input, split))
+        for split in splits
+    ]
+    write_info_files(outputs)
+    for (out_path, infos), split in zip(outputs, splits):
+        frames = sum(i["end_frame_id"] - i["start_frame_id"] + 1 for i in infos)
+        print(f"GOT-10k {split}: {len(infos)} videos, {frames} frames -> {out_path}")
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    try:
+        main(sys.argv[1:])
+    except (OSError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        sys.exit(1)

@@ -22,7 +22,7 @@ import argparse
 import os.path as osp
 import sys
 
-from mmtrack.datasets.base_sot_dataset import read_text_lines, write_info_file
+from mmtrack.datasets.base_sot_dataset import check_box_file, read_text_lines, write_info_files
 from mmtrack.datasets.lasot_dataset import list_lasot_videos
 
 
@@ -61,8 +61,8 @@ def find_test_list(data_root: str, test_list: str | None) -> str:
     )
 
 
-def gen_data_infos(data_root: str, save_dir: str, split: str, test_list: str | None) -> str:
-    """Write ``lasot_{split}_infos.txt`` and return its path."""
+def gen_data_infos(data_root: str, split: str, test_list: str | None) -> list[dict]:
+    """The checked video records of one split (``groundtruth.txt`` validated)."""
     path = find_test_list(data_root, test_list)
     test_videos = sorted({n.strip() for n in read_text_lines(path, "LaSOT test list") if n.strip()})
     if split == "test":
@@ -74,19 +74,30 @@ def gen_data_infos(data_root: str, save_dir: str, split: str, test_list: str | N
             for info in list_lasot_videos(data_root)
             if osp.basename(osp.dirname(info["video_path"])) not in test_set
         ]
-    out_path = osp.join(save_dir, f"lasot_{split}_infos.txt")
-    write_info_file(out_path, infos)
-    frames = sum(i["end_frame_id"] - i["start_frame_id"] + 1 for i in infos)
-    print(f"LaSOT {split}: {len(infos)} videos, {frames} frames -> {out_path}")
-    return out_path
+    for info in infos:
+        num_frames = info["end_frame_id"] - info["start_frame_id"] + 1
+        check_box_file(osp.join(data_root, info["ann_path"]), num_frames)
+    return infos
 
 
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     splits = ["train", "test"] if args.split == "all" else [args.split]
-    for split in splits:
-        gen_data_infos(args.input, args.output, split, args.test_list)
+    # every split is listed and checked before any file is written
+    outputs = [
+        (osp.join(args.output, f"lasot_{split}_infos.txt"),
+         gen_data_infos(args.input, split, args.test_list))
+        for split in splits
+    ]  # fmt: skip
+    write_info_files(outputs)
+    for (out_path, infos), split in zip(outputs, splits):
+        frames = sum(i["end_frame_id"] - i["start_frame_id"] + 1 for i in infos)
+        print(f"LaSOT {split}: {len(infos)} videos, {frames} frames -> {out_path}")
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    try:
+        main(sys.argv[1:])
+    except (OSError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        sys.exit(1)
