@@ -27,7 +27,7 @@ class _ConvBNLinear(nn.Module):
 
 
 @MODELS.register_module()
-class ToyConvBNModel(ToyTrackModel):
+class FoldBNTestNet(ToyTrackModel):
     """:class:`ToyTrackModel` whose ``linear`` is conv + BN + linear.
 
     Args:

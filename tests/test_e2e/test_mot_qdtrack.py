@@ -84,7 +84,12 @@ def test_qdtrack_trains_and_tracks(trained, tmp_path):
 
     # Control: the trained detector with an untrained track head fails the bar.
     state = safe_torch_load(ckpt, map_location="cpu")["state_dict"]
-    state = {k: v for k, v in state.items() if not k.startswith("track_head.")}
+    # (loading is strict: the head's tensors are replaced by small random ones)
+    g = torch.Generator().manual_seed(0)
+    state = {
+        k: torch.randn(v.shape, generator=g) * 0.01 if k.startswith("track_head.") else v
+        for k, v in state.items()
+    }
     no_head = str(tmp_path / "no_track_head.pth")
     torch.save(dict(state_dict=state, meta=dict()), no_head)
     ctl = _track(data, model, no_head, str(tmp_path / "control"), str(tmp_path / "c.py"))

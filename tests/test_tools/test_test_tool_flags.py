@@ -16,7 +16,7 @@ import pytest
 import torch
 
 from tests.helpers.toy import TOY_CONFIG, build_toy_runner
-from tests.helpers.toy_bn import ToyConvBNModel
+from tests.helpers.toy_bn import FoldBNTestNet
 
 ROOT = Path(__file__).resolve().parents[2]
 TEST_PY = ROOT / "tools" / "test.py"
@@ -45,10 +45,10 @@ def conv_bn_job(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, d
         f"_base_ = [{TOY_CONFIG!r}]\n"
         "custom_imports = dict(imports=['tests.helpers.toy', 'tests.helpers.toy_bn'], "
         "allow_failed_imports=False)\n"
-        "model = dict(type='ToyConvBNModel', in_features=2)\n"
+        "model = dict(type='FoldBNTestNet', in_features=2)\n"
     )
     torch.manual_seed(3)
-    model = ToyConvBNModel()
+    model = FoldBNTestNet()
     bn = model.linear.bn
     bn.running_mean.copy_(torch.tensor([0.3, -0.2]))
     bn.running_var.copy_(torch.tensor([0.5, 2.0]))
@@ -105,7 +105,7 @@ def test_checkpoint_of_another_model_is_refused(conv_bn_job, tmp_path: Path) -> 
     assert proc.returncode == 1
     line = proc.stderr.strip().splitlines()[-1]
     assert line.startswith(f"test.py: error: --checkpoint {other}: the checkpoint does not "
-                           "match the model ToyConvBNModel: ")
+                           "match the model FoldBNTestNet: ")
     assert ("8 missing key(s) (in the model, not in the checkpoint): linear.conv.weight, "
             "linear.conv.bias, linear.bn.weight, linear.bn.bias, linear.bn.running_mean, "
             "linear.bn.running_var, linear.fc.weight, linear.fc.bias; ") in line
