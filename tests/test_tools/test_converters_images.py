@@ -305,6 +305,44 @@ def test_youtubevis_errors(tmp_path):
     assert_no_output(out)
 
 
+def _nan_box(d):
+    d['annotations'][1]['bboxes'][0] = [2, float('nan'), 4, 3]
+
+
+def _str_box(d):
+    d['annotations'][1]['bboxes'][1] = [2, '1', 4, 3]
+
+
+def _cat_without_id(d):
+    del d['categories'][1]['id']
+
+
+def _ann_not_dict(d):
+    d['annotations'][2] = [13, 7]
+
+
+def _unknown_video(d):
+    d['annotations'][2]['video_id'] = 99
+
+
+@pytest.mark.parametrize('mutate, message', [
+    (_nan_box, r"annotation id 12, frame 0: field bbox must be 4 finite numbers, got \[2, nan"),
+    (_str_box, r"annotation id 12, frame 1: field bbox must be 4 finite numbers, got \[2, '1'"),
+    (_cat_without_id, r"train\.json: category 1 misses field 'id'"),
+    (_ann_not_dict, r'train\.json: annotation 2 is not an object but list'),
+    (_unknown_video, r'train\.json: annotation 2 \(id 13\) has unknown video_id 99'),
+])
+def test_youtubevis_bad_fields(tmp_path, mutate, message):
+    root, out = str(tmp_path / 'ytvis'), str(tmp_path / 'ann')
+    make_vis(root, '2019')
+    data = load(osp.join(root, 'train.json'))
+    mutate(data)
+    write(osp.join(root, 'train.json'), json.dumps(data))
+    with pytest.raises(ConversionError, match=message):
+        vis2coco.main(['-i', root, '-o', out, '--version', '2019'])
+    assert_no_output(out)
+
+
 def test_youtubevis_on_synthetic_videos(tmp_path):
     from mmtrack.datasets.synthetic import generate_vis_videos
     root = str(tmp_path / 'youtube_vis_2021')

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os.path as osp
 import sys
 from collections import defaultdict
@@ -41,6 +42,9 @@ def parse_args(argv: Optional[list[str]] = None) -> argparse.Namespace:
 
 
 def _require(obj: dict, keys: tuple[str, ...], path: str, what: str) -> None:
+    if not isinstance(obj, dict):
+        raise ConversionError(f'{path}: {what} is not an object but {type(obj).__name__}: '
+                              f'{str(obj)[:80]}')
     for key in keys:
         if key not in obj:
             raise ConversionError(f'{path}: {what} misses field {key!r}')
@@ -60,7 +64,12 @@ def convert_vis(root: str, version: str, mode: str, ann_path: str) -> dict[str, 
                                    annotations=[])
     has_annotations = mode == 'train'
     vid_to_anns: dict[int, list[dict]] = defaultdict(list)
+    for k, cat in enumerate(official['categories']):
+        _require(cat, ('id', ), ann_path, f'category {k}')
     cat_ids = {c['id'] for c in official['categories']}
+    for k, video in enumerate(official['videos']):
+        _require(video, ('id', 'width', 'height', 'file_names'), ann_path, f'video {k}')
+    video_ids = {v['id'] for v in official['videos']}
     if has_annotations:
         _require(official, ('annotations', ), ann_path, 'the file')
         for k, ann in enumerate(official['annotations']):
@@ -69,6 +78,9 @@ def convert_vis(root: str, version: str, mode: str, ann_path: str) -> dict[str, 
             if ann['category_id'] not in cat_ids:
                 raise ConversionError(f'{ann_path}: annotation {k} (id {ann["id"]}) has unknown '
                                       f'category_id {ann["category_id"]!r}')
+            if ann['video_id'] not in video_ids:
+                raise ConversionError(f'{ann_path}: annotation {k} (id {ann["id"]}) has unknown '
+                                      f'video_id {ann["video_id"]!r}')
             vid_to_anns[ann['video_id']].append(ann)
     img_id = ann_id = instance_id = 1
     for k, video in enumerate(official['videos']):
@@ -103,8 +115,11 @@ def convert_vis(root: str, version: str, mode: str, ann_path: str) -> dict[str, 
                 seg, area = ann['segmentations'][frame_id], ann['areas'][frame_id]
                 if seg is None or area is None:
                     raise ConversionError(f'{where}: has a box but no segmentation or area')
-                if len(bbox) != 4:
-                    raise ConversionError(f'{where}: bbox must have 4 numbers, got {bbox!r}')
+                if (not isinstance(bbox, (list, tuple)) or len(bbox) != 4
+                        or not all(isinstance(v, (int, float)) and not isinstance(v, bool)
+                                   and math.isfinite(v) for v in bbox)):
+                    raise ConversionError(
+                        f'{where}: field bbox must be 4 finite numbers, got {bbox!r}')
                 check_box_size(bbox[2], bbox[3], where, None)
                 if ann['id'] not in instance_ids:
                     instance_ids[ann['id']] = instance_id
