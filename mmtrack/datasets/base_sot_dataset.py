@@ -273,16 +273,7 @@ def write_info_file(path: str, infos: Sequence[dict]) -> None:
         path (str): Output path.
         infos (Sequence[dict]): Video records, see :func:`format_info_lines`.
     """
-    out_dir = osp.dirname(osp.abspath(path))
-    os.makedirs(out_dir, exist_ok=True)
-    tmp = f"{path}.tmp{os.getpid()}"
-    try:
-        with open(tmp, "w") as f:
-            f.write("\n".join(format_info_lines(infos)))
-        os.replace(tmp, path)
-    finally:
-        if osp.exists(tmp):
-            os.remove(tmp)
+    write_info_files([(path, infos)])
 
 
 def frame_id_range(img_dir: str, ext: str = ".jpg") -> tuple[int, int]:
