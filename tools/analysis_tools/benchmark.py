@@ -169,7 +169,7 @@ def build_model(cfg: Config, args: argparse.Namespace) -> torch.nn.Module:
         finally:
             current.setLevel(level)
     if args.fuse_conv_bn:
-        from mmcv.cnn import fuse_conv_bn
+        from mmtrack.models.layers.fuse_conv_bn import fuse_conv_bn
 
         model = fuse_conv_bn(model)
     return model.to(args.device).eval()
@@ -341,7 +341,7 @@ def switch_steps(
         ``(steps, unavailable)``: the steps by switch name, and the switches
         that could not be applied with the reason.
     """
-    from mmcv.cnn import fuse_conv_bn
+    from mmtrack.models.layers.fuse_conv_bn import fuse_conv_bn
 
     steps: dict[str, Callable[[int], Any]] = {}
     unavailable: dict[str, str] = {}
