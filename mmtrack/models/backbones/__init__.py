@@ -1,5 +1,6 @@
 
 from .csp_darknet import CSPDarknet
+from .mixformer_backbone import ConvVisionTransformer
 from .resnet import ResNet, ResNetV1d
 from .resnext import ResNeXt
 from .sot_resnet import SOTResNet

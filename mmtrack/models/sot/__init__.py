@@ -1,4 +1,5 @@
 from .base import BaseSingleObjectTracker
+from .mixformer import MixFormer
 from .ostrack import OSTrack
 from .siamrpn import SiamRPN
 from .stark import Stark

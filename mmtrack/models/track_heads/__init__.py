@@ -3,6 +3,7 @@
 from .center_head import CenterHead
 from .corner_predictor_head import CornerPredictorHead
 from .correlation_head import CorrelationHead
+from .mixformer_head import MixFormerHead, MixFormerScoreDecoder
 from .qdtrack_samplers import CombinedSampler, InstanceBalancedPosSampler
 from .quasi_dense_embed_head import QuasiDenseEmbedHead
 from .quasi_dense_track_head import QuasiDenseTrackHead
@@ -19,6 +20,8 @@ __all__ = [
     "CornerPredictorHead",
     "CorrelationHead",
     "InstanceBalancedPosSampler",
+    "MixFormerHead",
+    "MixFormerScoreDecoder",
     "QuasiDenseEmbedHead",
     "QuasiDenseTrackHead",
     "RoIEmbedHead",
