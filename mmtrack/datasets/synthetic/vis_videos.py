@@ -11,6 +11,7 @@ import numpy as np
 import pycocotools.mask as mask_utils
 
 from .common import fresh_tmp_dir, replace_dir, sequence_rng, write_jpeg
+from .frame_degradation import FrameDegradation
 from .synthetic_scene import SyntheticScene
 
 #: YouTube-VIS 2019 class names in id order (ids start at 1).
@@ -39,7 +40,8 @@ def generate_vis_videos(root: str,
                         img_size: tuple[int, int] = (160, 256),
                         max_objects: int = 4,
                         seed: int = 0,
-                        version: str = '2019') -> str:
+                        version: str = '2019',
+                        degradation: FrameDegradation | None = None) -> str:
     """Write deterministic videos with per-instance masks (YouTube-VIS layout).
 
     Frames go to ``root/<split>/JPEGImages/<video>/<00000, 00005, ...>.jpg`` and the
@@ -63,6 +65,11 @@ def generate_vis_videos(root: str,
         max_objects (int): Objects per video. Defaults to 4.
         seed (int): Seed. Defaults to 0.
         version (str): ``'2019'`` or ``'2021'``. Defaults to '2019'.
+        degradation (FrameDegradation, optional): motion blur and partial
+            occlusion of every ``degradation.every``-th frame (boxes and
+            masks stay those of the whole visible object; each video entry
+            then also lists its ``degraded_frames`` indices). Defaults to
+            None (no degraded frames).
 
     Returns:
         str: Path of the annotation json.
@@ -85,7 +92,7 @@ def generate_vis_videos(root: str,
         tmp = fresh_tmp_dir(final_dir)
         try:
             file_names, tracks = _render_video(tmp, video_name, rng, num_frames, height, width,
-                                               max_objects)
+                                               max_objects, degradation)
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
@@ -93,6 +100,9 @@ def generate_vis_videos(root: str,
         video_id = v + 1
         videos.append(dict(id=video_id, width=width, height=height, length=num_frames,
                            file_names=file_names))
+        if degradation is not None:
+            videos[-1]['degraded_frames'] = [
+                t for t in range(num_frames) if degradation.applies(t)]
         for obj_id in sorted(tracks):
             name, per_frame = tracks[obj_id]
             if all(p is None for p in per_frame):
@@ -119,7 +129,8 @@ def generate_vis_videos(root: str,
 
 
 def _render_video(out_dir: str, video_name: str, rng: np.random.Generator, num_frames: int,
-                  height: int, width: int, max_objects: int):
+                  height: int, width: int, max_objects: int,
+                  degradation: FrameDegradation | None = None):
     scene = SyntheticScene(rng, (height, width))
     kinds: dict[int, str] = {}
     num = int(rng.integers(max(1, (max_objects + 1) // 2), max_objects + 1))
@@ -145,8 +156,8 @@ def _render_video(out_dir: str, video_name: str, rng: np.random.Generator, num_f
             scene.step()
         rendered = scene.render()
         fname = f'{5 * t:05d}.jpg'
-        write_jpeg(osp.join(out_dir, fname), rendered.image)
         file_names.append(f'{video_name}/{fname}')
+        boxes = []
         for obj_id, (_, per_frame) in tracks.items():
             mask = rendered.owner == obj_id
             area = int(mask.sum())
@@ -159,4 +170,9 @@ def _render_video(out_dir: str, video_name: str, rng: np.random.Generator, num_f
             x1, y1 = int(xs.min()), int(ys.min())
             bbox = [float(x1), float(y1), float(xs.max() + 1 - x1), float(ys.max() + 1 - y1)]
             per_frame.append((rle, bbox, float(area)))
+            boxes.append([bbox[0], bbox[1], bbox[0] + bbox[2], bbox[1] + bbox[3]])
+        image = rendered.image
+        if degradation is not None and degradation.applies(t):
+            image = degradation(image, np.array(boxes, dtype=np.float64).reshape(-1, 4))
+        write_jpeg(osp.join(out_dir, fname), image)
     return file_names, tracks
