@@ -11,6 +11,7 @@ from . import (  # noqa: F401
     data_preprocessors,
     dense_heads,
     detectors,
+    filter,
     layers,
     losses,
     mot,

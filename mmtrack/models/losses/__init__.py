@@ -10,6 +10,7 @@ from .cross_entropy_loss import (
 from .focal_loss import FocalLoss, sigmoid_focal_loss
 from .gaussian_focal_loss import GaussianFocalLoss, gaussian_focal_loss
 from .iou_loss import GIoULoss, IoULoss, giou_loss, iou_loss
+from .kl_loss import KLGridLoss, KLMCLoss
 from .l1_loss import L1Loss, l1_loss
 from .l2_loss import L2Loss, l2_loss
 from .multipos_cross_entropy_loss import MultiPosCrossEntropyLoss, multi_pos_cross_entropy
