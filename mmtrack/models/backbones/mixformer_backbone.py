@@ -432,6 +432,10 @@ class ConvVisionTransformer(BaseModule):
         padding_q: query projection padding per stage.
         stride_q: query projection stride per stage.
         norm_cfg: norm of the conv projections (frozen BN, as in MMTracking).
+        norm_eval: keep the BN layers in eval mode (their running statistics
+            fixed) while training. Defaults to True: in train mode each
+            image kind (templates, search) would be normalised with its own
+            batch statistics but tested with their mixed running averages.
         init_cfg: initialisation config. Defaults to None.
     """
 
@@ -458,9 +462,11 @@ class ConvVisionTransformer(BaseModule):
         padding_q: Sequence[int] = (1, 1, 1),
         stride_q: Sequence[int] = (1, 1, 1),
         norm_cfg: Optional[dict] = None,
+        norm_eval: bool = True,
         init_cfg: Optional[dict] = None,
     ) -> None:
         super().__init__(init_cfg)
+        self.norm_eval = norm_eval
         per_stage = dict(
             patch_size=patch_size, patch_stride=patch_stride, patch_padding=patch_padding,
             dim_embed=dim_embed, num_heads=num_heads, depth=depth,
@@ -529,6 +535,15 @@ class ConvVisionTransformer(BaseModule):
                 nn.init.ones_(m.weight)
                 nn.init.zeros_(m.bias)
         self._is_init = True
+
+    def train(self, mode: bool = True) -> ConvVisionTransformer:
+        """Train mode; the BN layers stay in eval mode with ``norm_eval``."""
+        super().train(mode)
+        if mode and self.norm_eval:
+            for m in self.modules():
+                if isinstance(m, nn.modules.batchnorm._BatchNorm):
+                    m.eval()
+        return self
 
     def _check(self, name: str, x: Tensor) -> None:
         if x.dim() != 4:

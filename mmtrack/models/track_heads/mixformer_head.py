@@ -187,8 +187,11 @@ class MixFormerHead(BaseModule):
 
         Boxes (``pred_bboxes`` present, no ``pred_scores``): prediction and
         gt divided by the crop width / height, the gt clamped to ``[0, 1]``,
-        give ``loss_bbox`` (L1) and ``loss_iou`` (GIoU, zero while a box is
-        degenerate). Score (``pred_scores`` present): ``loss_cls`` on the
+        give ``loss_bbox`` (L1) and ``loss_iou`` (GIoU averaged over the
+        samples whose predicted and gt boxes both have positive size; zero if
+        none has. MixFormer's and STARK's code drop the GIoU of the whole
+        batch as soon as one box is degenerate, which early in training
+        drops most batches). Score (``pred_scores`` present): ``loss_cls`` on the
         logit against the 0/1 label.
 
         Args:
@@ -213,6 +216,9 @@ class MixFormerHead(BaseModule):
         scale = pred.new_tensor([img_size[1], img_size[0], img_size[1], img_size[0]])
         pred = pred / scale
         gt = (gt_bboxes.to(pred).reshape(-1, 4) / scale).clamp(0.0, 1.0)
-        degenerate = (pred[:, :2] >= pred[:, 2:]).any() or (gt[:, :2] >= gt[:, 2:]).any()
-        loss_iou = (pred - gt).sum() * 0.0 if degenerate else self.loss_iou(pred, gt)
+        valid = (pred[:, :2] < pred[:, 2:]).all(dim=1) & (gt[:, :2] < gt[:, 2:]).all(dim=1)
+        if bool(valid.any()):
+            loss_iou = self.loss_iou(pred[valid], gt[valid])
+        else:
+            loss_iou = (pred - gt).sum() * 0.0
         return dict(loss_bbox=self.loss_bbox(pred, gt), loss_iou=loss_iou)

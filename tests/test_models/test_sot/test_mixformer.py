@@ -75,6 +75,15 @@ def test_template_tokens_do_not_attend_to_search_tokens():
     assert (ft - ft3).abs().max() > 1e-3 and (fs - fs3).abs().max() > 1e-3
 
 
+def test_projection_bn_keeps_running_statistics_in_training():
+    backbone = _tiny().backbone.train()
+    bn = backbone.stage0.blocks[0].attn.conv_proj_q.bn
+    assert not bn.training and not bn.weight.requires_grad
+    backbone(torch.randn(2, 3, 64, 64), torch.randn(2, 3, 64, 64), torch.randn(2, 3, 128, 128))
+    assert torch.equal(bn.running_mean, torch.zeros_like(bn.running_mean))
+    assert backbone.stage0.blocks[0].norm1.training
+
+
 def test_cached_test_path_equals_joint_pass():
     backbone = _tiny().eval().backbone
     torch.manual_seed(2)
@@ -138,6 +147,10 @@ def test_box_and_score_losses_by_hand():
     iou = 0.1875 / (0.5 - 0.1875)
     giou = iou - (0.3125 - 0.3125) / 0.3125
     assert losses["loss_iou"].item() == pytest.approx(2 * (1 - giou))
+    # a degenerate prediction (x2 < x1) is left out of the GIoU, not the whole batch
+    both = torch.cat([pred, torch.tensor([[[90.0, 16.0, 80.0, 80.0]]])])
+    losses2 = head.loss(dict(pred_bboxes=both), torch.cat([gt, gt]), img_size=(128, 128))
+    assert losses2["loss_iou"].item() == pytest.approx(2 * (1 - giou))
     logits = torch.tensor([[[2.0]], [[-1.0]]])
     labels = torch.tensor([1, 0])
     cls = head.loss(dict(pred_bboxes=pred, pred_scores=logits), gt, labels)["loss_cls"]
