@@ -4,6 +4,7 @@ from .center_head import CenterHead
 from .corner_predictor_head import CornerPredictorHead
 from .correlation_head import CorrelationHead
 from .mixformer_head import MixFormerHead, MixFormerScoreDecoder
+from .prdimp_cls_head import PrDiMPClsHead
 from .qdtrack_samplers import CombinedSampler, InstanceBalancedPosSampler
 from .quasi_dense_embed_head import QuasiDenseEmbedHead
 from .quasi_dense_track_head import QuasiDenseTrackHead
@@ -22,6 +23,7 @@ __all__ = [
     "InstanceBalancedPosSampler",
     "MixFormerHead",
     "MixFormerScoreDecoder",
+    "PrDiMPClsHead",
     "QuasiDenseEmbedHead",
     "QuasiDenseTrackHead",
     "RoIEmbedHead",
