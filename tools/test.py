@@ -20,6 +20,16 @@ after loading), ``--show-score-thr`` (the visualization hook's ``score_thr``),
 ``--gpu-collect`` and ``--tmpdir`` (the metrics' ``collect_device='gpu'`` and
 ``collect_dir``, their mmengine meaning) are accepted as well.
 
+Speed switches (``mmtrack.utils.inference_switches``, the same code as
+``benchmark.py --switches`` and ``init_model(..., switches=...)``)::
+
+    python tools/test.py CONFIG --checkpoint CKPT --channels-last
+    python tools/test.py CONFIG --checkpoint CKPT --amp bf16     # CPU or CUDA autocast
+    python tools/test.py CONFIG --checkpoint CKPT --amp fp16     # CUDA (the CPU works, slowly)
+    python tools/test.py CONFIG --checkpoint CKPT --compile      # torch.compile backbone+neck
+
+With any of them the test step runs under ``torch.inference_mode``.
+
 ``--eval`` keeps the config's ``test_evaluator`` metrics that give the named
 kinds (``track``: MOTChallengeMetric / SOTMetric; ``bbox`` / ``segm``:
 CocoVideoMetric; ``track_segm``: YouTubeVISMetric; ``mAP`` / ``CMC``:
@@ -61,6 +71,7 @@ from mmtrack.engine.runner.tool_utils import (
 from mmtrack.registry import METRICS
 from mmtrack.utils import register_all_modules
 from mmtrack.utils.checkpoint import CheckpointMismatchError
+from mmtrack.utils.inference_switches import AMP_DTYPES, InferenceSwitches
 
 #: MMTracking 0.x ``--eval`` names -> (metric type, value of its ``metric`` argument or None).
 EVAL_KINDS: dict[str, dict[str, str | None]] = {
@@ -101,6 +112,27 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--fuse-conv-bn",
         action="store_true",
         help="fold each BatchNorm into the convolution before it (faster inference)",
+    )
+    parser.add_argument(
+        "--channels-last",
+        action="store_true",
+        help="convert the 4-D weights to torch.channels_last (faster convolutions on many "
+        "CPUs/GPUs)",
+    )
+    parser.add_argument(
+        "--amp",
+        choices=sorted(AMP_DTYPES),
+        default=None,
+        help="autocast the test step: bf16 (CPU or CUDA) or fp16 (CUDA; also runs on the CPU)",
+    )
+    parser.add_argument(
+        "--compile",
+        nargs="?",
+        const="inductor",
+        default=None,
+        metavar="BACKEND",
+        help="torch.compile the detector's backbone and neck (default backend: inductor); "
+        "falls back to eager with a warning where compiling fails",
     )
     parser.add_argument(
         "--gpu-collect",
@@ -158,28 +190,45 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
             stacklevel=2,
         )
         args.tmpdir = None
+    if args.compile is not None and not args.compile:
+        parser.error("--compile: the backend name is empty (omit it for inductor)")
     set_local_rank_env(args.local_rank)
     return args
 
 
-class FuseConvBNHook(Hook):
-    """``--fuse-conv-bn``: fold BatchNorm into convolutions once the weights are loaded.
+def switches_from_args(args: argparse.Namespace) -> InferenceSwitches:
+    """The :class:`InferenceSwitches` of ``--fuse-conv-bn/--channels-last/--amp/--compile``."""
+    return InferenceSwitches(
+        fuse_conv_bn=args.fuse_conv_bn,
+        channels_last=args.channels_last,
+        amp=args.amp,
+        compile=args.compile,
+    )
+
+
+class InferenceSwitchesHook(Hook):
+    """``--fuse-conv-bn/--channels-last/--amp/--compile``: applied once the weights are loaded.
 
     It runs at ``before_test_epoch`` with the lowest priority, i.e. after the
     checkpoint is loaded and after an ``EMAHook`` has put the averaged weights
-    into the model; that hook's swap back after the test is then skipped (the
-    fused model no longer has the averaged model's parameters one for one).
+    into the model; with fusion, that hook's swap back after the test is then
+    skipped (the fused model no longer has the averaged model's parameters
+    one for one). The test step then runs under ``torch.inference_mode``.
+
+    Args:
+        switches: the switches to apply.
     """
 
     priority = "LOWEST"
 
+    def __init__(self, switches: InferenceSwitches) -> None:
+        self.switches = switches
+
     def before_test_epoch(self, runner: Any) -> None:
-        """Fuse the (unwrapped) model in place and log how many BatchNorms were folded."""
+        """Apply the switches to the (unwrapped) model and log what they did."""
         from mmengine.hooks import EMAHook
         from mmengine.model import is_model_wrapper
         from torch import nn
-
-        from mmtrack.models.layers.fuse_conv_bn import fuse_conv_bn
 
         model = runner.model.module if is_model_wrapper(runner.model) else runner.model
 
@@ -187,14 +236,19 @@ class FuseConvBNHook(Hook):
             return sum(isinstance(m, nn.modules.batchnorm._BatchNorm) for m in model.modules())
 
         before = count()
-        fuse_conv_bn(model)
-        for hook in runner.hooks:
-            if isinstance(hook, EMAHook):
-                hook._swap_ema_parameters = lambda: None
-        runner.logger.info(
-            f"--fuse-conv-bn: folded {before - count()} of {before} BatchNorm layers "
-            "into their convolutions"
-        )
+        try:
+            self.switches.apply(model)
+        except ValueError as err:
+            raise ConfigInputError(str(err)) from None
+        if self.switches.fuse_conv_bn:
+            for hook in runner.hooks:
+                if isinstance(hook, EMAHook):
+                    hook._swap_ema_parameters = lambda: None
+            runner.logger.info(
+                f"--fuse-conv-bn: folded {before - count()} of {before} BatchNorm layers "
+                "into their convolutions"
+            )
+        runner.logger.info(f"test-time switches: {self.switches.describe()} (inference_mode)")
 
 
 def apply_collect_args(runner: Any, args: argparse.Namespace) -> None:
@@ -333,8 +387,9 @@ def main(argv: list[str] | None = None) -> None:
         # not tested (training's load_from stays lenient for fine-tuning).
         runner.load_checkpoint = functools.partial(runner.load_checkpoint, strict=True)
         apply_collect_args(runner, args)
-        if args.fuse_conv_bn:
-            runner.register_hook(FuseConvBNHook())
+        switches = switches_from_args(args)
+        if switches.enabled:
+            runner.register_hook(InferenceSwitchesHook(switches))
         try:
             runner.test()
         except CheckpointMismatchError as err:

@@ -32,6 +32,7 @@ from mmengine.utils import import_modules_from_strings
 from torch import nn
 
 from mmtrack.registry import DATASETS, MODELS, TRANSFORMS
+from mmtrack.utils.inference_switches import InferenceSwitches
 
 __all__ = [
     "build_test_pipeline",
@@ -125,6 +126,7 @@ def init_model(
     cfg_options: dict | None = None,
     verbose_init_params: bool = False,
     strict: bool = True,
+    switches: InferenceSwitches | Mapping[str, Any] | None = None,
 ) -> nn.Module:
     """Build a model from a config and load its checkpoint.
 
@@ -144,6 +146,12 @@ def init_model(
             exactly (one error lists every mismatch; nothing is loaded). With
             False the matching tensors are loaded and the rest is logged.
             Defaults to True.
+        switches: test-time speed switches applied after loading, an
+            :class:`~mmtrack.utils.inference_switches.InferenceSwitches` or
+            its keyword arguments, e.g. ``dict(fuse_conv_bn=True,
+            channels_last=True, amp='bf16', compile='inductor')``; the
+            model's ``test_step`` (so every ``inference_*`` call) then runs
+            under ``torch.inference_mode`` and the autocast. Defaults to None.
 
     Returns:
         The model in eval mode on ``device``, with ``model.cfg`` (the config)
@@ -155,6 +163,7 @@ def init_model(
         TypeError: ``config`` is neither a path nor a Config.
         KeyError: the config has no ``model``.
         CheckpointMismatchError: ``strict`` and the checkpoint does not match.
+        ValueError: bad ``switches`` (an unknown amp, compile without a backbone).
     """
     from mmtrack.utils import register_all_modules
     from mmtrack.utils.checkpoint import load_checkpoint
@@ -193,6 +202,13 @@ def init_model(
     model.cfg = config
     model.to(dev)
     model.eval()
+    if switches is not None:
+        if isinstance(switches, Mapping):
+            try:
+                switches = InferenceSwitches(**switches)
+            except TypeError as err:
+                raise ValueError(f"init_model: bad switches {dict(switches)!r}: {err}") from None
+        switches.apply(model)
     return model
 
 

@@ -26,7 +26,8 @@ Examples::
     python tools/analysis_tools/benchmark.py CONFIG --switches fuse_conv_bn channels_last
 
 ``--switches`` times, alternately with the plain model on the same batches,
-copies of the model with conv-BN fusion, ``channels_last`` weights, autocast
+copies of the model (switched by ``mmtrack.utils.inference_switches``, as
+``tools/test.py`` does) with conv-BN fusion, ``channels_last`` weights, autocast
 (bfloat16 on the CPU, float16 on CUDA) and ``torch.compile`` of the backbone
 and neck, and prints each one's speed-up and how its boxes on the last batch
 differ from the plain model's (count, largest coordinate change, mean best
@@ -37,6 +38,7 @@ from __future__ import annotations
 
 import argparse
 import copy
+import functools
 import logging
 import math
 import time
@@ -328,54 +330,47 @@ def megvii_yolox_step(args: argparse.Namespace, cfg: Config) -> Callable[[int], 
     return lambda i: postprocess(model(images), num_classes, score_thr, nms_thr)
 
 
-def _autocast_dtype(device: str) -> torch.dtype:
-    return torch.float16 if device.startswith("cuda") else torch.bfloat16
-
-
 def switch_steps(
     model: torch.nn.Module, batches: list[dict], args: argparse.Namespace
 ) -> tuple[dict[str, Callable[[int], Any]], dict[str, str]]:
     """One step per test-time switch, each on its own copy of ``model``.
 
+    The switches are applied by :class:`~mmtrack.utils.inference_switches.InferenceSwitches`,
+    the code ``tools/test.py --fuse-conv-bn/--channels-last/--amp/--compile`` uses.
+    Autocast is bfloat16 on the CPU and float16 on CUDA; compile is inductor's.
+
     Returns:
         ``(steps, unavailable)``: the steps by switch name, and the switches
         that could not be applied with the reason.
     """
-    from mmtrack.models.layers.fuse_conv_bn import fuse_conv_bn
+    from mmtrack.utils.inference_switches import CompiledModule, InferenceSwitches
 
+    amp = "fp16" if args.device.startswith("cuda") else "bf16"
+    chosen = {
+        "fuse_conv_bn": ("fuse_conv_bn", InferenceSwitches(fuse_conv_bn=True)),
+        "channels_last": ("channels_last", InferenceSwitches(channels_last=True)),
+        "autocast": (
+            "autocast_float16" if amp == "fp16" else "autocast_bfloat16",
+            InferenceSwitches(amp=amp),
+        ),
+        "compile": ("compile_backbone_neck", InferenceSwitches(compile="inductor")),
+    }
     steps: dict[str, Callable[[int], Any]] = {}
     unavailable: dict[str, str] = {}
-    chosen = args.switches
-    if "fuse_conv_bn" in chosen:
-        fused = fuse_conv_bn(copy.deepcopy(model))
-        steps["fuse_conv_bn"] = lambda i: fused.test_step(batches[i])
-    if "channels_last" in chosen:
-        last = copy.deepcopy(model).to(memory_format=torch.channels_last)
-        steps["channels_last"] = lambda i: last.test_step(batches[i])
-    if "autocast" in chosen:
-        amp = copy.deepcopy(model)
-        dtype = _autocast_dtype(args.device)
-        device_type = "cuda" if args.device.startswith("cuda") else "cpu"
-
-        def autocast_step(i: int) -> Any:
-            with torch.autocast(device_type, dtype=dtype):
-                return amp.test_step(batches[i])
-
-        steps[f"autocast_{str(dtype).split('.')[-1]}"] = autocast_step
-    if "compile" not in chosen:
-        return steps, unavailable
-    compiled = copy.deepcopy(model)
-    try:
-        # MOT/VID/VIS models: the detector's backbone and neck
-        target = getattr(compiled, "detector", None) or compiled
-        target.backbone = torch.compile(target.backbone)
-        if getattr(target, "neck", None) is not None:
-            target.neck = torch.compile(target.neck)
-        with torch.inference_mode():
-            compiled.test_step(batches[0])  # compile now, outside the timing
-        steps["compile_backbone_neck"] = lambda i: compiled.test_step(batches[i])
-    except Exception as exc:  # noqa: BLE001 - report, do not fail the benchmark
-        unavailable["compile_backbone_neck"] = f"{type(exc).__name__}: {str(exc)[:200]}"
+    for switch in args.switches:
+        name, switches = chosen[switch]
+        try:
+            switched = switches.apply(copy.deepcopy(model))
+        except ValueError as exc:
+            unavailable[name] = str(exc)
+            continue
+        steps[name] = functools.partial(lambda m, i: m.test_step(batches[i]), switched)
+        if switches.compile:
+            steps[name](0)  # compile now, outside the timing
+            errors = [m.error for m in switched.modules() if isinstance(m, CompiledModule)]
+            if any(errors):
+                unavailable[name] = next(e for e in errors if e)
+                del steps[name]
     return steps, unavailable
 
 
