@@ -3,6 +3,7 @@
 from .center_head import CenterHead
 from .corner_predictor_head import CornerPredictorHead
 from .correlation_head import CorrelationHead
+from .iounet_head import IouNetHead
 from .mixformer_head import MixFormerHead, MixFormerScoreDecoder
 from .prdimp_cls_head import PrDiMPClsHead
 from .qdtrack_samplers import CombinedSampler, InstanceBalancedPosSampler
@@ -21,6 +22,7 @@ __all__ = [
     "CornerPredictorHead",
     "CorrelationHead",
     "InstanceBalancedPosSampler",
+    "IouNetHead",
     "MixFormerHead",
     "MixFormerScoreDecoder",
     "PrDiMPClsHead",
