@@ -15,6 +15,12 @@ Example::
         configs/sot/siamese_rpn/siamese-rpn_r50_8xb28-20e_imagenetvid-imagenetdet-coco_test-lasot.py \\
         configs/sot/ostrack/ostrack_vitb_256_mae_ce_4xb32-300e_got10k-lasot-trackingnet-coco_test-lasot.py \\
         --frames 30 --threads 4
+
+MixFormer next to STARK-ST2::
+
+    python tools/analysis_tools/benchmark_sot.py \\
+        configs/sot/stark/stark_st2_r50_50e_lasot.py \\
+        configs/sot/mixformer/mixformer_cvt_500e_lasot.py --frames 30
 """  # noqa: E501
 
 from __future__ import annotations
