@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import copy
 from typing import Any, Optional, Union
 
-import torch
 from torch import Tensor
 
 from mmtrack.registry import MODELS
 
 from .base import BaseMOTModel
+from .two_stage_pair_mixin import TwoStagePairMixin
 
 
 @MODELS.register_module()
-class QDTrack(BaseMOTModel):
+class QDTrack(TwoStagePairMixin, BaseMOTModel):
     """Quasi-dense similarity learning for multiple object tracking.
 
     Details in `QDTrack <https://arxiv.org/abs/2006.06664>`_. A two-stage
@@ -76,47 +75,13 @@ class QDTrack(BaseMOTModel):
             the RoI head's and ``loss_track``/``loss_track_aux``.
         """
         self._check_two_stage()
-        if inputs.dim() != 5 or inputs.size(1) != 2:
-            raise ValueError(
-                f"QDTrack.loss: inputs must be (N, 2, C, H, W) key/reference clips, "
-                f"got shape {tuple(inputs.shape)}"
-            )
-        key_inds, ref_inds, key_samples, ref_samples = [], [], [], []
-        for clip in data_samples:
-            keys = list(clip.metainfo.get("key_frames_inds", [0]))
-            refs = list(clip.metainfo.get("ref_frames_inds", [1]))
-            if len(keys) != 1 or len(refs) != 1:
-                raise ValueError(
-                    f"QDTrack.loss: each clip needs one key and one reference frame, got "
-                    f"key_frames_inds={keys}, ref_frames_inds={refs}"
-                )
-            key_inds.append(keys[0])
-            ref_inds.append(refs[0])
-            key_samples.append(clip.get_key_frames()[0])
-            ref_samples.append(clip.get_ref_frames()[0])
-        batch = torch.arange(len(inputs), device=inputs.device)
-        key_imgs = inputs[batch, torch.as_tensor(key_inds, device=inputs.device)].contiguous()
-        ref_imgs = inputs[batch, torch.as_tensor(ref_inds, device=inputs.device)].contiguous()
-
+        key_imgs, ref_imgs, key_samples, ref_samples = self.split_key_ref_pairs(
+            inputs, data_samples
+        )
         x = self.detector.extract_feat(key_imgs)
         ref_x = self.detector.extract_feat(ref_imgs)
-        losses: dict[str, Tensor] = {}
-        # RPN: class-agnostic targets.
-        rpn_samples = copy.deepcopy(key_samples)
-        for s in rpn_samples:
-            s.gt_instances.labels = torch.zeros_like(s.gt_instances.labels)
-        train_cfg = self.detector.train_cfg or {}
-        test_cfg = self.detector.test_cfg or {}
-        proposal_cfg = train_cfg.get("rpn_proposal", test_cfg.get("rpn", None))
-        rpn_losses, rpn_results = self.detector.rpn_head.loss_and_predict(
-            x, rpn_samples, proposal_cfg=proposal_cfg
-        )
-        for key in list(rpn_losses):
-            if "loss" in key and "rpn" not in key:
-                rpn_losses[f"rpn_{key}"] = rpn_losses.pop(key)
-        losses.update(rpn_losses)
+        losses, rpn_results = self.key_frame_det_losses(x, key_samples)
         ref_rpn_results = self.detector.rpn_head.predict(ref_x, ref_samples, rescale=False)
-        losses.update(self.detector.roi_head.loss(x, rpn_results, key_samples))
         losses.update(
             self.track_head.loss(x, ref_x, rpn_results, ref_rpn_results, data_samples, **kwargs)
         )
@@ -142,8 +107,7 @@ class QDTrack(BaseMOTModel):
             if public is not None:
                 dets = self._refine_proposals(x, public, frame)
             else:
-                rpn_results = self.detector.rpn_head.predict(x, [frame], rescale=False)
-                dets = self.detector.roi_head.predict(x, rpn_results, [frame], rescale=True)[0]
+                dets = self.detect_frame(x, frame)
             frame.pred_det_instances = dets
             if len(dets.bboxes):
                 embeds = self.track_head.predict(x, [self.to_input_coords(dets.bboxes, frame)])

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import copy
 from typing import Any, Optional, Union
 
-import torch
 from torch import Tensor
 
 from mmtrack.models.mot.base import BaseMOTModel
+from mmtrack.models.mot.two_stage_pair_mixin import TwoStagePairMixin
 from mmtrack.registry import MODELS
 
 
 @MODELS.register_module()
-class MaskTrackRCNN(BaseMOTModel):
+class MaskTrackRCNN(TwoStagePairMixin, BaseMOTModel):
     """Video instance segmentation by Mask R-CNN plus a tracking head.
 
     Details in `Video Instance Segmentation <https://arxiv.org/abs/1905.04804>`_
@@ -68,29 +67,6 @@ class MaskTrackRCNN(BaseMOTModel):
         if not self.with_track_head:
             raise ValueError("MaskTrackRCNN needs a track_head")
 
-    def _split_pairs(self, inputs: Tensor, data_samples: list) -> tuple:
-        if inputs.dim() != 5 or inputs.size(1) != 2:
-            raise ValueError(
-                f"MaskTrackRCNN.loss: inputs must be (N, 2, C, H, W) key/reference clips, "
-                f"got shape {tuple(inputs.shape)}"
-            )
-        key_inds, ref_inds, key_samples = [], [], []
-        for clip in data_samples:
-            keys = list(clip.metainfo.get("key_frames_inds", [0]))
-            refs = list(clip.metainfo.get("ref_frames_inds", [1]))
-            if len(keys) != 1 or len(refs) != 1:
-                raise ValueError(
-                    f"MaskTrackRCNN.loss: each clip needs one key and one reference frame, "
-                    f"got key_frames_inds={keys}, ref_frames_inds={refs}"
-                )
-            key_inds.append(keys[0])
-            ref_inds.append(refs[0])
-            key_samples.append(clip.get_key_frames()[0])
-        batch = torch.arange(len(inputs), device=inputs.device)
-        key_imgs = inputs[batch, torch.as_tensor(key_inds, device=inputs.device)].contiguous()
-        ref_imgs = inputs[batch, torch.as_tensor(ref_inds, device=inputs.device)].contiguous()
-        return key_imgs, ref_imgs, key_samples
-
     def loss(self, inputs: Tensor, data_samples: list, **kwargs: Any) -> dict:
         """Detection, mask and matching losses of key/reference frame pairs.
 
@@ -105,24 +81,10 @@ class MaskTrackRCNN(BaseMOTModel):
             ``loss_bbox``, ``loss_mask``, ``loss_match`` and ``match_accuracy``.
         """
         self._check()
-        key_imgs, ref_imgs, key_samples = self._split_pairs(inputs, data_samples)
+        key_imgs, ref_imgs, key_samples, _ = self.split_key_ref_pairs(inputs, data_samples)
         x = self.detector.extract_feat(key_imgs)
         ref_x = self.detector.extract_feat(ref_imgs)
-        losses: dict[str, Tensor] = {}
-        rpn_samples = copy.deepcopy(key_samples)
-        for s in rpn_samples:
-            s.gt_instances.labels = torch.zeros_like(s.gt_instances.labels)
-        train_cfg = self.detector.train_cfg or {}
-        test_cfg = self.detector.test_cfg or {}
-        proposal_cfg = train_cfg.get("rpn_proposal", test_cfg.get("rpn", None))
-        rpn_losses, rpn_results = self.detector.rpn_head.loss_and_predict(
-            x, rpn_samples, proposal_cfg=proposal_cfg
-        )
-        for key in list(rpn_losses):
-            if "loss" in key and "rpn" not in key:
-                rpn_losses[f"rpn_{key}"] = rpn_losses.pop(key)
-        losses.update(rpn_losses)
-        losses.update(self.detector.roi_head.loss(x, rpn_results, key_samples))
+        losses, rpn_results = self.key_frame_det_losses(x, key_samples)
         losses.update(self.track_head.loss(x, ref_x, rpn_results, data_samples))
         return losses
 
@@ -142,8 +104,7 @@ class MaskTrackRCNN(BaseMOTModel):
             raise ValueError("MaskTrackRCNN: predict needs a tracker")
         for img, frame in self.iter_frames(inputs, data_samples):
             x = self.detector.extract_feat(img)
-            rpn_results = self.detector.rpn_head.predict(x, [frame], rescale=False)
-            dets = self.detector.roi_head.predict(x, rpn_results, [frame], rescale=True)[0]
+            dets = self.detect_frame(x, frame)
             frame.pred_det_instances = dets
             if len(dets.bboxes):
                 embeds = self.track_head.predict(x, [self.to_input_coords(dets.bboxes, frame)])
