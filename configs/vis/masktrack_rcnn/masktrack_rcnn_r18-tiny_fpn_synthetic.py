@@ -6,7 +6,12 @@
 #   mmtrack.datasets.synthetic.generate_vis_videos(...) then
 #   python tools/dataset_converters/youtubevis/youtubevis2coco.py -i ROOT \
 #       -o ROOT/annotations --version 2019
-_base_ = ['../../_base_/default_runtime.py']
+# The detector is the Mask R-CNN of _base_/models/mask_rcnn_r50_fpn.py with
+# only the sizes changed (depth, widths, classes, sampler and proposal
+# counts); match_low_quality is the assigners' default either way.
+_base_ = [
+    '../../_base_/models/mask_rcnn_r50_fpn.py', '../../_base_/default_runtime.py'
+]
 
 classes = ('person', 'duck', 'cat')
 data_root = 'data/synthetic_vis/'
@@ -24,123 +29,33 @@ model = dict(
         pad_size_divisor=32,
         pad_mask=True),
     detector=dict(
-        type='MaskRCNN',
         backbone=dict(
-            type='ResNet',
             depth=18,
             base_channels=16,
-            num_stages=4,
-            out_indices=(0, 1, 2, 3),
             frozen_stages=-1,
-            norm_cfg=dict(type='BN', requires_grad=True),
             norm_eval=False,
-            style='pytorch'),
-        neck=dict(
-            type='FPN',
-            in_channels=[16, 32, 64, 128],
-            out_channels=32,
-            num_outs=5),
+            init_cfg=None),
+        neck=dict(in_channels=[16, 32, 64, 128], out_channels=32),
         rpn_head=dict(
-            type='RPNHead',
             in_channels=32,
             feat_channels=32,
-            anchor_generator=dict(
-                type='AnchorGenerator',
-                scales=[4],
-                ratios=[0.5, 1.0, 2.0],
-                strides=[4, 8, 16, 32, 64]),
-            bbox_coder=dict(
-                type='DeltaXYWHBBoxCoder',
-                target_means=[.0, .0, .0, .0],
-                target_stds=[1.0, 1.0, 1.0, 1.0]),
-            loss_cls=dict(
-                type='CrossEntropyLoss', use_sigmoid=True, loss_weight=1.0),
-            loss_bbox=dict(type='L1Loss', loss_weight=1.0)),
+            anchor_generator=dict(scales=[4])),
         roi_head=dict(
-            type='StandardRoIHead',
-            bbox_roi_extractor=dict(
-                type='SingleRoIExtractor',
-                roi_layer=dict(type='RoIAlign', output_size=7, sampling_ratio=0),
-                out_channels=32,
-                featmap_strides=[4, 8, 16, 32]),
-            bbox_head=dict(
-                type='Shared2FCBBoxHead',
-                in_channels=32,
-                fc_out_channels=128,
-                roi_feat_size=7,
-                num_classes=3,
-                bbox_coder=dict(
-                    type='DeltaXYWHBBoxCoder',
-                    target_means=[0., 0., 0., 0.],
-                    target_stds=[0.1, 0.1, 0.2, 0.2]),
-                reg_class_agnostic=False,
-                loss_cls=dict(
-                    type='CrossEntropyLoss', use_sigmoid=False,
-                    loss_weight=1.0),
-                loss_bbox=dict(type='L1Loss', loss_weight=1.0)),
-            mask_roi_extractor=dict(
-                type='SingleRoIExtractor',
-                roi_layer=dict(
-                    type='RoIAlign', output_size=14, sampling_ratio=0),
-                out_channels=32,
-                featmap_strides=[4, 8, 16, 32]),
+            bbox_roi_extractor=dict(out_channels=32),
+            bbox_head=dict(in_channels=32, fc_out_channels=128, num_classes=3),
+            mask_roi_extractor=dict(out_channels=32),
             mask_head=dict(
-                type='FCNMaskHead',
                 num_convs=2,
                 in_channels=32,
                 conv_out_channels=32,
-                num_classes=3,
-                loss_mask=dict(
-                    type='CrossEntropyLoss', use_mask=True, loss_weight=1.0))),
+                num_classes=3)),
         train_cfg=dict(
-            rpn=dict(
-                assigner=dict(
-                    type='MaxIoUAssigner',
-                    pos_iou_thr=0.7,
-                    neg_iou_thr=0.3,
-                    min_pos_iou=0.3,
-                    ignore_iof_thr=-1),
-                sampler=dict(
-                    type='RandomSampler',
-                    num=128,
-                    pos_fraction=0.5,
-                    neg_pos_ub=-1,
-                    add_gt_as_proposals=False),
-                allowed_border=-1,
-                pos_weight=-1,
-                debug=False),
-            rpn_proposal=dict(
-                nms_pre=1000,
-                max_per_img=100,
-                nms=dict(type='nms', iou_threshold=0.7),
-                min_bbox_size=0),
-            rcnn=dict(
-                assigner=dict(
-                    type='MaxIoUAssigner',
-                    pos_iou_thr=0.5,
-                    neg_iou_thr=0.5,
-                    min_pos_iou=0.5,
-                    ignore_iof_thr=-1),
-                sampler=dict(
-                    type='RandomSampler',
-                    num=64,
-                    pos_fraction=0.25,
-                    neg_pos_ub=-1,
-                    add_gt_as_proposals=True),
-                mask_size=28,
-                pos_weight=-1,
-                debug=False)),
+            rpn=dict(sampler=dict(num=128)),
+            rpn_proposal=dict(nms_pre=1000, max_per_img=100),
+            rcnn=dict(sampler=dict(num=64))),
         test_cfg=dict(
-            rpn=dict(
-                nms_pre=1000,
-                max_per_img=50,
-                nms=dict(type='nms', iou_threshold=0.7),
-                min_bbox_size=0),
-            rcnn=dict(
-                score_thr=0.3,
-                nms=dict(type='nms', iou_threshold=0.5),
-                max_per_img=10,
-                mask_thr_binary=0.5))),
+            rpn=dict(max_per_img=50),
+            rcnn=dict(score_thr=0.3, max_per_img=10))),
     track_head=dict(
         type='RoITrackHead',
         roi_extractor=dict(
