@@ -16,6 +16,7 @@ import argparse
 from typing import Optional
 
 from mmtrack.datasets.synthetic import (
+    FrameDegradation,
     generate_mot_sequences,
     generate_sot_sequences,
     generate_vis_videos,
@@ -37,6 +38,9 @@ def parse_args(argv: Optional[list[str]] = None) -> argparse.Namespace:
                         help='mot: splits to write (default: train test); '
                         'vis: (default: train)')
     parser.add_argument('--max-objects', type=int, default=6, help='mot/vis: objects at once')
+    parser.add_argument('--degrade-every', type=int, default=0,
+                        help='vis: blur and partly occlude every n-th frame '
+                        '(FrameDegradation, blur 9 px, half of each box; 0: off)')
     return parser.parse_args(argv)
 
 
@@ -55,10 +59,13 @@ def main(argv: Optional[list[str]] = None) -> None:
                                        img_size=img_size, seed=args.seed)
         print(f'wrote {len(paths)} sequences under {args.out}')
     else:
+        degradation = (FrameDegradation(every=args.degrade_every)
+                       if args.degrade_every else None)
         for split in args.splits or ['train']:
             path = generate_vis_videos(args.out, split=split, num_videos=num,
                                        num_frames=args.num_frames or 10, img_size=img_size,
-                                       max_objects=args.max_objects, seed=args.seed)
+                                       max_objects=args.max_objects, seed=args.seed,
+                                       degradation=degradation)
             print(f'{split}: wrote {num} videos, annotations in {path}')
 
 
