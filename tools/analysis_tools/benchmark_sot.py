@@ -21,6 +21,13 @@ MixFormer next to STARK-ST2::
     python tools/analysis_tools/benchmark_sot.py \\
         configs/sot/stark/stark_st2_r50_50e_lasot.py \\
         configs/sot/mixformer/mixformer_cvt_500e_lasot.py --frames 30
+
+PrDiMP-50 next to SiamRPN++::
+
+    python tools/analysis_tools/benchmark_sot.py \\
+        configs/sot/siamese_rpn/siamese_rpn_r50_20e_lasot.py \\
+        configs/sot/prdimp/prdimp_r50_8xb10-50e_got10k-lasot-trackingnet-coco_test-lasot.py \\
+        --frames 8 --warmup 1
 """  # noqa: E501
 
 from __future__ import annotations
