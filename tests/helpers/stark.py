@@ -1,0 +1,134 @@
+"""CPU-sized STARK-ST1 config on synthetic LaSOT-layout clips, trained with tools/train.py."""
+
+from __future__ import annotations
+
+import copy
+import os
+import os.path as osp
+import subprocess
+import sys
+from typing import Any
+
+from mmengine.config import Config
+
+from mmtrack.datasets.synthetic import generate_sot_sequences
+
+from .mot import shared_dir
+from .tools import REPO_ROOT
+
+STARK_ST1 = osp.join(REPO_ROOT, "configs", "sot", "stark", "stark_st1_r50_500e_lasot.py")
+
+#: Template / search crop sides and feature stride of the tiny model: with
+#: STARK's factors 2 / 5 the target is 24 / 25.6 px in both crops (64 / 64 px
+#: in the real 128 / 320 crops); 6x6 template and 16x16 search tokens.
+TEMPLATE, SEARCH, STRIDE = 48, 128, 16
+
+
+def tiny_stark_config(train_root: str, test_root: str, work_dir: str, epochs: int = 8) -> Config:
+    """The real STARK-ST1 config at tiny width, trained from scratch on CPU.
+
+    ResNet-18 of base width 16 to layer3 (64 channels, stride 16), 32-d
+    transformer (1 + 1 layers, 2 heads), 48 / 128 px crops with STARK's
+    factors 2 / 5, centre jitter 1,
+    scale jitter 0.1; AdamW 2e-3 on every parameter, gradient norm 1.
+    """
+    cfg = Config.fromfile(STARK_ST1)
+    dims = 32
+    # from scratch: every stage trains and BN normalises with batch statistics
+    # (the real config freezes the stem, layer1 and BN of a pretrained ResNet)
+    cfg.model.backbone.update(
+        depth=18,
+        base_channels=16,
+        num_stages=3,
+        strides=(1, 2, 2),
+        dilations=(1, 1, 1),
+        out_indices=[2],
+        frozen_stages=-1,
+        norm_eval=False,
+        norm_cfg=dict(type="BN", requires_grad=True),
+        init_cfg=None,
+    )
+    cfg.model.neck.update(in_channels=[64], out_channels=dims)
+    head = cfg.model.head
+    for part in (head.transformer.encoder, head.transformer.decoder):
+        part.num_layers = 1
+        layer = part.transformerlayers
+        for attn in layer.attn_cfgs:
+            attn.update(embed_dims=dims, num_heads=2, attn_drop=0.0)
+            attn.dropout_layer.drop_prob = 0.0
+        layer.ffn_cfgs.update(embed_dims=dims, feedforward_channels=64, ffn_drop=0.0)
+    head.positional_encoding.num_feats = dims // 2
+    head.bbox_head.update(inplanes=dims, channel=dims, feat_size=SEARCH // STRIDE, stride=STRIDE)
+    cfg.model.test_cfg.update(template_size=TEMPLATE, search_size=SEARCH)
+    pipeline = copy.deepcopy(cfg.train_pipeline)
+    pipeline[0]["min_num_frames"] = 5
+    pipeline[2].update(center_jitter_factor=[0, 0, 1], scale_jitter_factor=[0, 0, 0.1])
+    pipeline[3]["output_size"] = [TEMPLATE, TEMPLATE, SEARCH]
+    pipeline[5]["stride"] = STRIDE
+    cfg.train_dataloader = dict(
+        batch_size=8,
+        num_workers=0,
+        persistent_workers=False,
+        sampler=dict(type="QuotaSampler", samples_per_epoch=400),
+        dataset=dict(
+            type="LaSOTDataset",
+            data_prefix=dict(img_path=train_root),
+            pipeline=pipeline,
+            test_mode=False,
+        ),
+    )
+    test_loader = copy.deepcopy(cfg.test_dataloader)
+    test_loader.update(num_workers=0, persistent_workers=False)
+    test_loader.dataset.update(data_root="", ann_file="", data_prefix=dict(img_path=test_root))
+    cfg.val_dataloader = cfg.test_dataloader = test_loader
+    cfg.optim_wrapper = dict(
+        type="OptimWrapper",
+        optimizer=dict(type="AdamW", lr=2e-3, weight_decay=1e-4),
+        clip_grad=dict(max_norm=1.0, norm_type=2),
+    )
+    cfg.param_scheduler = dict(type="MultiStepLR", milestones=[epochs], gamma=0.1, by_epoch=True)
+    cfg.train_cfg = dict(
+        type="EpochBasedTrainLoop", max_epochs=epochs, val_begin=epochs + 1, val_interval=1
+    )
+    cfg.default_hooks.logger.interval = 10
+    cfg.default_hooks.checkpoint = dict(type="CheckpointHook", interval=epochs)
+    cfg.env_cfg.dist_cfg = dict(backend="gloo")
+    cfg.env_cfg.mp_cfg = dict(mp_start_method="fork", opencv_num_threads=1)
+    cfg.randomness = dict(seed=0)
+    cfg.log_level = "WARNING"
+    cfg.work_dir = work_dir
+    return cfg
+
+
+def trained_stark(tmp_path_factory: Any, epochs: int = 8) -> dict[str, str]:
+    """Synthetic clips (24 train, seed 1; 8 held out, seed 2) and a tiny STARK-ST1
+    trained on them with ``tools/train.py`` in a subprocess (once per session)."""
+
+    def produce(folder: str) -> None:
+        train_root = osp.join(folder, "train", "LaSOTBenchmark")
+        heldout_root = osp.join(folder, "heldout", "LaSOTBenchmark")
+        test_root = osp.join(folder, "test", "LaSOTBenchmark")
+        generate_sot_sequences(train_root, num_seqs=24, num_frames=40, seed=1)
+        generate_sot_sequences(heldout_root, num_seqs=8, num_frames=40, seed=2)
+        generate_sot_sequences(test_root, num_seqs=2, num_frames=40, seed=2)
+        work_dir = osp.join(folder, "work")
+        cfg = tiny_stark_config(train_root, test_root, work_dir, epochs)
+        cfg_path = osp.join(folder, "stark_tiny.py")
+        Config(cfg.to_dict()).dump(cfg_path)
+        proc = subprocess.run(
+            [sys.executable, osp.join(REPO_ROOT, "tools", "train.py"), cfg_path,
+             "--work-dir", work_dir],
+            cwd=REPO_ROOT,
+            env=dict(os.environ, OMP_NUM_THREADS="1", MKL_NUM_THREADS="1"),
+            capture_output=True,
+            text=True,
+        )
+        assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+
+    folder = shared_dir(tmp_path_factory, "stark_tiny", produce)
+    return dict(
+        heldout_root=osp.join(folder, "heldout", "LaSOTBenchmark"),
+        config=osp.join(folder, "stark_tiny.py"),
+        checkpoint=osp.join(folder, "work", f"epoch_{epochs}.pth"),
+        work_dir=osp.join(folder, "work"),
+    )
