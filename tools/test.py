@@ -71,7 +71,7 @@ from mmtrack.engine.runner.tool_utils import (
 from mmtrack.registry import METRICS
 from mmtrack.utils import register_all_modules
 from mmtrack.utils.checkpoint import CheckpointMismatchError
-from mmtrack.utils.inference_switches import AMP_DTYPES, InferenceSwitches
+from mmtrack.utils.inference_switches import InferenceSwitches
 
 #: MMTracking 0.x ``--eval`` names -> (metric type, value of its ``metric`` argument or None).
 EVAL_KINDS: dict[str, dict[str, str | None]] = {
@@ -108,32 +108,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="draw only predictions scoring above this (TrackVisualizationHook.score_thr, "
         "default 0.3)",
     )
-    parser.add_argument(
-        "--fuse-conv-bn",
-        action="store_true",
-        help="fold each BatchNorm into the convolution before it (faster inference)",
-    )
-    parser.add_argument(
-        "--channels-last",
-        action="store_true",
-        help="convert the 4-D weights to torch.channels_last (faster convolutions on many "
-        "CPUs/GPUs)",
-    )
-    parser.add_argument(
-        "--amp",
-        choices=sorted(AMP_DTYPES),
-        default=None,
-        help="autocast the test step: bf16 (CPU or CUDA) or fp16 (CUDA; also runs on the CPU)",
-    )
-    parser.add_argument(
-        "--compile",
-        nargs="?",
-        const="inductor",
-        default=None,
-        metavar="BACKEND",
-        help="torch.compile the detector's backbone and neck (default backend: inductor); "
-        "falls back to eager with a warning where compiling fails",
-    )
+    InferenceSwitches.add_arguments(parser)
     parser.add_argument(
         "--gpu-collect",
         action="store_true",
@@ -190,20 +165,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
             stacklevel=2,
         )
         args.tmpdir = None
-    if args.compile is not None and not args.compile:
-        parser.error("--compile: the backend name is empty (omit it for inductor)")
+    try:
+        args.switches = InferenceSwitches.from_args(args)
+    except ValueError as err:
+        parser.error(str(err))
     set_local_rank_env(args.local_rank)
     return args
-
-
-def switches_from_args(args: argparse.Namespace) -> InferenceSwitches:
-    """The :class:`InferenceSwitches` of ``--fuse-conv-bn/--channels-last/--amp/--compile``."""
-    return InferenceSwitches(
-        fuse_conv_bn=args.fuse_conv_bn,
-        channels_last=args.channels_last,
-        amp=args.amp,
-        compile=args.compile,
-    )
 
 
 class InferenceSwitchesHook(Hook):
@@ -387,7 +354,7 @@ def main(argv: list[str] | None = None) -> None:
         # not tested (training's load_from stays lenient for fine-tuning).
         runner.load_checkpoint = functools.partial(runner.load_checkpoint, strict=True)
         apply_collect_args(runner, args)
-        switches = switches_from_args(args)
+        switches = args.switches
         if switches.enabled:
             runner.register_hook(InferenceSwitchesHook(switches))
         try:

@@ -22,6 +22,7 @@ import torch
 from mmengine.utils import ProgressBar
 from torch import nn
 
+from mmtrack.utils.inference_switches import InferenceSwitches
 from mmtrack.visualization import FrameWriter, draw_instances, draw_instances_plt
 
 from .inference import init_model
@@ -293,6 +294,7 @@ def build_demo_parser(task: str) -> argparse.ArgumentParser:
         "--device", default="cuda:0", help="device, e.g. cpu or cuda:0 (CPU if CUDA is absent)"
     )
     parser.add_argument("--show", action="store_true", help="show the results in a window")
+    InferenceSwitches.add_arguments(parser)
     parser.add_argument(
         "--fps", type=float, help="FPS of the output video (default: the input's, else 30)"
     )
@@ -352,7 +354,13 @@ def demo_main(task: str, argv: Sequence[str] | None = None) -> int:
                 init_bbox = read_first_bbox(args.gt_bbox_file)
             else:
                 init_bbox = _select_box(next(iter(frames))[1])
-        model = init_model(args.config, args.checkpoint, device=args.device)
+        switches = InferenceSwitches.from_args(args)
+        model = init_model(
+            args.config,
+            args.checkpoint,
+            device=args.device,
+            switches=switches if switches.enabled else None,
+        )
         run_demo(
             model,
             frames,

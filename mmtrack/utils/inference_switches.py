@@ -10,6 +10,7 @@ on a loaded model in place and makes its ``test_step`` run under
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import functools
 import warnings
@@ -101,6 +102,58 @@ class InferenceSwitches:
             raise ValueError(f"amp must be one of {sorted(AMP_DTYPES)} or None, got {self.amp!r}")
         if self.compile is not None and not isinstance(self.compile, str):
             raise ValueError(f"compile must be a torch.compile backend name, got {self.compile!r}")
+
+    @staticmethod
+    def add_arguments(parser: argparse.ArgumentParser, fuse_conv_bn: bool = True) -> None:
+        """Add ``--fuse-conv-bn``, ``--channels-last``, ``--amp`` and ``--compile`` to ``parser``.
+
+        Args:
+            parser: the command line to extend.
+            fuse_conv_bn: add ``--fuse-conv-bn`` too. Defaults to True.
+        """
+        if fuse_conv_bn:
+            parser.add_argument(
+                "--fuse-conv-bn",
+                action="store_true",
+                help="fold each BatchNorm into the convolution before it (faster inference)",
+            )
+        parser.add_argument(
+            "--channels-last",
+            action="store_true",
+            help="convert the 4-D weights to torch.channels_last (faster convolutions on "
+            "many CPUs/GPUs)",
+        )
+        parser.add_argument(
+            "--amp",
+            choices=sorted(AMP_DTYPES),
+            default=None,
+            help="autocast the test step: bf16 (CPU or CUDA) or fp16 (CUDA; also runs on the CPU)",
+        )
+        parser.add_argument(
+            "--compile",
+            nargs="?",
+            const="inductor",
+            default=None,
+            metavar="BACKEND",
+            help="torch.compile the detector's backbone and neck (default backend: inductor); "
+            "falls back to eager with a warning where compiling fails",
+        )
+
+    @classmethod
+    def from_args(cls, args: argparse.Namespace) -> InferenceSwitches:
+        """The switches of a command line built with :meth:`add_arguments`.
+
+        Raises:
+            ValueError: ``--compile`` was given an empty backend name.
+        """
+        if args.compile is not None and not args.compile:
+            raise ValueError("--compile: the backend name is empty (omit it for inductor)")
+        return cls(
+            fuse_conv_bn=bool(getattr(args, "fuse_conv_bn", False)),
+            channels_last=args.channels_last,
+            amp=args.amp,
+            compile=args.compile,
+        )
 
     @property
     def enabled(self) -> bool:

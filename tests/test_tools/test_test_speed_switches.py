@@ -70,7 +70,7 @@ def test_bad_flags_are_one_clear_error(capsys) -> None:
         test_tool.parse_args([quickstart.CONFIG, "--compile", ""])
     assert "--compile: the backend name is empty" in capsys.readouterr().err
     args = test_tool.parse_args([quickstart.CONFIG, "--compile", "--amp", "bf16"])
-    switches = test_tool.switches_from_args(args)
+    switches = args.switches
     assert (switches.compile, switches.amp, switches.channels_last) == ("inductor", "bf16", False)
 
 

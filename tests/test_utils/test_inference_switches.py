@@ -135,3 +135,15 @@ def _with_backbone() -> nn.Module:
     model = nn.Module()
     model.backbone = nn.Conv2d(3, 3, 1)
     return model
+
+
+def test_demo_script_takes_the_switches(tmp_path, capsys) -> None:
+    demo = load_tool("demo/demo_mot_vis.py")
+    video = osp.join(REPO_ROOT, "demo", "demo.mp4")
+    out = tmp_path / "out.mp4"
+    argv = [quickstart.CONFIG, "--input", video, "--checkpoint", quickstart.checkpoint_path(),
+            "--device", "cpu", "--output", str(out)]
+    assert demo.main([*argv, "--channels-last", "--amp", "bf16"]) == 0
+    assert out.stat().st_size > 0
+    assert demo.main([*argv, "--compile", ""]) == 1
+    assert "--compile: the backend name is empty" in capsys.readouterr().err
