@@ -14,6 +14,7 @@ from mmengine.config import Config
 from mmtrack.datasets.synthetic import generate_sot_sequences
 
 from .mot import shared_dir
+from .ostrack import use_synthetic_lasot
 from .tools import REPO_ROOT
 
 MIXFORMER_LASOT = osp.join(REPO_ROOT, "configs", "sot", "mixformer", "mixformer_cvt_500e_lasot.py")
@@ -62,22 +63,7 @@ def tiny_mixformer_config(
         center_jitter_factor=[0, 0, 1], scale_jitter_factor=[0, 0, 0.1], crop_size_factor=factors
     )
     pipeline[3].update(crop_size_factor=factors, output_size=[TEMPLATE, TEMPLATE, SEARCH])
-    cfg.train_dataloader = dict(
-        batch_size=8,
-        num_workers=0,
-        persistent_workers=False,
-        sampler=dict(type="QuotaSampler", samples_per_epoch=400),
-        dataset=dict(
-            type="LaSOTDataset",
-            data_prefix=dict(img_path=train_root),
-            pipeline=pipeline,
-            test_mode=False,
-        ),
-    )
-    test_loader = copy.deepcopy(cfg.test_dataloader)
-    test_loader.update(num_workers=0, persistent_workers=False)
-    test_loader.dataset.update(data_root="", ann_file="", data_prefix=dict(img_path=test_root))
-    cfg.val_dataloader = cfg.test_dataloader = test_loader
+    use_synthetic_lasot(cfg, pipeline, train_root, test_root, samples_per_epoch=400)
     cfg.optim_wrapper = dict(
         type="OptimWrapper",
         optimizer=dict(type="AdamW", lr=2e-3, weight_decay=1e-4),

@@ -61,22 +61,7 @@ def tiny_ostrack_config(train_root: str, test_root: str, work_dir: str) -> Confi
     pipeline[2].update(center_jitter_factor=[0, 1], scale_jitter_factor=[0, 0.1])
     pipeline[3]["output_size"] = [TEMPLATE, SEARCH]
     pipeline[5]["stride"] = PATCH
-    cfg.train_dataloader = dict(
-        batch_size=8,
-        num_workers=0,
-        persistent_workers=False,
-        sampler=dict(type="QuotaSampler", samples_per_epoch=800),
-        dataset=dict(
-            type="LaSOTDataset",
-            data_prefix=dict(img_path=train_root),
-            pipeline=pipeline,
-            test_mode=False,
-        ),
-    )
-    test_loader = copy.deepcopy(cfg.test_dataloader)
-    test_loader.update(num_workers=0, persistent_workers=False)
-    test_loader.dataset.update(data_root="", ann_file="", data_prefix=dict(img_path=test_root))
-    cfg.val_dataloader = cfg.test_dataloader = test_loader
+    use_synthetic_lasot(cfg, pipeline, train_root, test_root, samples_per_epoch=800)
     cfg.optim_wrapper = dict(
         type="OptimWrapper",
         optimizer=dict(type="AdamW", lr=2e-3, weight_decay=1e-4),
@@ -162,3 +147,30 @@ def success_auc(preds_xywh: list, gts_xywh: list, visible: list) -> float:
         iou = np.where(np.asarray(vis, bool), iou, -1.0)
         per_clip.append([np.sum(iou > t) / len(iou) for t in np.linspace(0, 1, 21)])
     return float(np.mean(per_clip) * 100)
+
+
+def use_synthetic_lasot(
+    cfg: Any, pipeline: list, train_root: str, test_root: str, samples_per_epoch: int
+) -> None:
+    """Point a SOT config's loaders at synthetic LaSOT-layout clips (in place).
+
+    Training: batches of 8 from ``train_root`` through ``pipeline``,
+    ``samples_per_epoch`` samples per epoch, no worker processes. Validation and
+    testing: the config's own test loader on ``test_root``, no worker processes.
+    """
+    cfg.train_dataloader = dict(
+        batch_size=8,
+        num_workers=0,
+        persistent_workers=False,
+        sampler=dict(type="QuotaSampler", samples_per_epoch=samples_per_epoch),
+        dataset=dict(
+            type="LaSOTDataset",
+            data_prefix=dict(img_path=train_root),
+            pipeline=pipeline,
+            test_mode=False,
+        ),
+    )
+    test_loader = copy.deepcopy(cfg.test_dataloader)
+    test_loader.update(num_workers=0, persistent_workers=False)
+    test_loader.dataset.update(data_root="", ann_file="", data_prefix=dict(img_path=test_root))
+    cfg.val_dataloader = cfg.test_dataloader = test_loader

@@ -14,6 +14,7 @@ from mmengine.config import Config
 from mmtrack.datasets.synthetic import generate_sot_sequences
 
 from .mot import shared_dir
+from .ostrack import use_synthetic_lasot
 from .tools import REPO_ROOT
 
 PRDIMP_BASE = osp.join(
@@ -62,20 +63,7 @@ def tiny_prdimp_config(train_root: str, test_root: str, work_dir: str) -> Config
     )
     pipeline[3]["transforms"][0]["output_size"] = CROP
     pipeline[-1]["num_template_frames"] = 2
-    cfg.train_dataloader = dict(
-        batch_size=8,
-        num_workers=0,
-        persistent_workers=False,
-        sampler=dict(type="QuotaSampler", samples_per_epoch=160),
-        dataset=dict(
-            type="LaSOTDataset", data_prefix=dict(img_path=train_root), pipeline=pipeline,
-            test_mode=False,
-        ),
-    )  # fmt: skip
-    test_loader = copy.deepcopy(cfg.test_dataloader)
-    test_loader.update(num_workers=0, persistent_workers=False)
-    test_loader.dataset.update(data_root="", ann_file="", data_prefix=dict(img_path=test_root))
-    cfg.val_dataloader = cfg.test_dataloader = test_loader
+    use_synthetic_lasot(cfg, pipeline, train_root, test_root, samples_per_epoch=160)
     cfg.optim_wrapper = dict(
         type="OptimWrapper",
         optimizer=dict(type="Adam", lr=2e-3),
