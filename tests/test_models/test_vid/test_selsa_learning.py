@@ -47,13 +47,13 @@ def _make_videos(root, num_videos, num_frames, seed):
     vis2coco.main(["-i", root, "-o", osp.join(root, "annotations"), "--version", "2019"])
 
 
-def _child_config(folder):
+def _child_config(folder, config=CONFIG):
     train_root, val_root = osp.join(folder, "train_data"), osp.join(folder, "val_data")
     ann = osp.join(val_root, "annotations", "youtube_vis_2019_train.json")
     path = osp.join(folder, "selsa_synthetic.py")
     with open(path, "w") as f:
         f.write(
-            f"_base_ = [{CONFIG!r}]\n"
+            f"_base_ = [{config!r}]\n"
             f"train_dataloader = dict(dataset=dict(data_root={train_root + '/'!r}))\n"
             f"val_dataloader = dict(dataset=dict(data_root={val_root + '/'!r}))\n"
             "test_dataloader = val_dataloader\n"
@@ -63,10 +63,11 @@ def _child_config(folder):
     return path
 
 
-def _train(folder):
+def _train(folder, config=CONFIG):
+    """Train ``config`` on 6 synthetic videos (seed 1), 3 held out (seed 2)."""
     _make_videos(osp.join(folder, "train_data"), 6, 20, seed=1)
     _make_videos(osp.join(folder, "val_data"), 3, 12, seed=2)
-    cfg = _child_config(folder)
+    cfg = _child_config(folder, config)
     env = dict(os.environ, OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
     cmd = [
         sys.executable,

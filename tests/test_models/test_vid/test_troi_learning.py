@@ -8,10 +8,8 @@ another seed with the config's global reference sampling, and compared with
 the same config with random weights, measured in the same test.
 """
 
-import os
+import functools
 import os.path as osp
-import subprocess
-import sys
 
 import pytest
 
@@ -19,7 +17,7 @@ from mmtrack.utils import register_all_modules
 from tests.helpers.mot import shared_dir
 from tests.helpers.tools import REPO_ROOT
 
-from .test_selsa_learning import _losses, _make_videos, _map50
+from .test_selsa_learning import _losses, _map50, _train
 
 CONFIG = osp.join(
     REPO_ROOT,
@@ -33,47 +31,9 @@ CONFIG = osp.join(
 MARGIN = 0.15
 
 
-def _child_config(folder):
-    train_root, val_root = osp.join(folder, "train_data"), osp.join(folder, "val_data")
-    ann = osp.join(val_root, "annotations", "youtube_vis_2019_train.json")
-    # ``_map50`` reads ``selsa_synthetic.py`` from the folder
-    path = osp.join(folder, "selsa_synthetic.py")
-    with open(path, "w") as f:
-        f.write(
-            f"_base_ = [{CONFIG!r}]\n"
-            f"train_dataloader = dict(dataset=dict(data_root={train_root + '/'!r}))\n"
-            f"val_dataloader = dict(dataset=dict(data_root={val_root + '/'!r}))\n"
-            "test_dataloader = val_dataloader\n"
-            f"val_evaluator = dict(ann_file={ann!r})\n"
-            "test_evaluator = val_evaluator\n"
-        )
-    return path
-
-
-def _train(folder):
-    _make_videos(osp.join(folder, "train_data"), 6, 20, seed=1)
-    _make_videos(osp.join(folder, "val_data"), 3, 12, seed=2)
-    cfg = _child_config(folder)
-    env = dict(os.environ, OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
-    cmd = [
-        sys.executable,
-        osp.join(REPO_ROOT, "tools", "train.py"),
-        cfg,
-        "--work-dir",
-        osp.join(folder, "work"),
-        "--no-validate",
-        "--seed",
-        "0",
-    ]
-    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, cwd=REPO_ROOT)
-    with open(osp.join(folder, "train_log.txt"), "w") as f:
-        f.write(proc.stdout[-5000:] + proc.stderr[-5000:])
-    assert proc.returncode == 0, proc.stderr[-3000:]
-
-
 @pytest.fixture(scope="module")
 def trained_troi(tmp_path_factory):
-    return shared_dir(tmp_path_factory, "troi_synthetic", _train)
+    return shared_dir(tmp_path_factory, "troi_synthetic", functools.partial(_train, config=CONFIG))
 
 
 def test_troi_learns_synthetic_videos(trained_troi, tmp_path):
