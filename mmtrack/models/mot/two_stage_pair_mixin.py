@@ -10,6 +10,14 @@ from mmengine.structures import InstanceData
 from torch import Tensor
 
 
+def _describe_clip(index: int, clip: Any) -> str:
+    """``clip <index>`` plus the video and first frame's path when the frames know them."""
+    frames = list(getattr(clip, "video_data_samples", []) or [])
+    meta = frames[0].metainfo if frames else {}
+    known = [f"{k}={meta[k]!r}" for k in ("video_id", "img_path") if k in meta]
+    return f"clip {index}" + (f" ({', '.join(known)})" if known else "")
+
+
 class TwoStagePairMixin:
     """Shared code of QDTrack and MaskTrack R-CNN (two-stage detector + track head).
 
@@ -24,17 +32,20 @@ class TwoStagePairMixin:
 
         Args:
             inputs: ``(N, 2, C, H, W)`` clips of a key and a reference frame.
-            data_samples: one :class:`TrackDataSample` per clip with one
-                ``key_frames_inds`` and one ``ref_frames_inds`` entry
-                (default ``[0]`` / ``[1]``).
+            data_samples: one :class:`TrackDataSample` per clip whose
+                metainfo has one ``key_frames_inds`` and one
+                ``ref_frames_inds`` entry (as :class:`PackTrackInputs` sets).
 
         Returns:
             ``(key_imgs, ref_imgs, key_samples, ref_samples)``: two
             ``(N, C, H, W)`` batches and their :class:`DetDataSample` lists.
 
         Raises:
+            KeyError: a clip's metainfo lacks ``key_frames_inds`` or
+                ``ref_frames_inds`` (named with the clip's video and frame).
             ValueError: ``inputs`` is not of that shape, or a clip has not
-                exactly one key and one reference frame.
+                exactly one key and one reference frame, or an index is out
+                of the clip's range.
         """
         name = type(self).__name__
         if inputs.dim() != 5 or inputs.size(1) != 2:
@@ -43,14 +54,28 @@ class TwoStagePairMixin:
                 f"got shape {tuple(inputs.shape)}"
             )
         key_inds, ref_inds, key_samples, ref_samples = [], [], [], []
-        for clip in data_samples:
-            keys = list(clip.metainfo.get("key_frames_inds", [0]))
-            refs = list(clip.metainfo.get("ref_frames_inds", [1]))
+        for i, clip in enumerate(data_samples):
+            for field in ("key_frames_inds", "ref_frames_inds"):
+                if field not in clip.metainfo:
+                    raise KeyError(
+                        f"{name}.loss: {_describe_clip(i, clip)} has no metainfo "
+                        f"'{field}' (pack training clips with PackTrackInputs, which "
+                        f"sets key_frames_inds/ref_frames_inds)"
+                    )
+            keys = list(clip.metainfo["key_frames_inds"])
+            refs = list(clip.metainfo["ref_frames_inds"])
             if len(keys) != 1 or len(refs) != 1:
                 raise ValueError(
                     f"{name}.loss: each clip needs one key and one reference frame, got "
-                    f"key_frames_inds={keys}, ref_frames_inds={refs}"
+                    f"key_frames_inds={keys}, ref_frames_inds={refs} in {_describe_clip(i, clip)}"
                 )
+            num_frames = len(clip.video_data_samples)
+            for field, ind in (("key_frames_inds", keys[0]), ("ref_frames_inds", refs[0])):
+                if not 0 <= int(ind) < num_frames:
+                    raise ValueError(
+                        f"{name}.loss: {field}={[int(ind)]} is out of range for "
+                        f"{_describe_clip(i, clip)} of {num_frames} frames"
+                    )
             key_inds.append(keys[0])
             ref_inds.append(refs[0])
             key_samples.append(clip.video_data_samples[int(keys[0])])
