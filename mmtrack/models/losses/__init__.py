@@ -7,6 +7,7 @@ from .cross_entropy_loss import (
     cross_entropy,
     mask_cross_entropy,
 )
+from .dice_loss import DiceLoss, dice_loss
 from .focal_loss import FocalLoss, sigmoid_focal_loss
 from .gaussian_focal_loss import GaussianFocalLoss, gaussian_focal_loss
 from .iou_loss import GIoULoss, IoULoss, giou_loss, iou_loss
