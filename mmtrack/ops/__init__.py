@@ -2,10 +2,12 @@
 
 No compiled extension: NMS, RoIAlign (avg) and RoIPool run on torchvision's
 CPU/CUDA kernels; soft-NMS, RoIAlign max mode, box overlaps, Precise RoI
-Pooling and cross-correlation are written in PyTorch and work on any device.
+Pooling, cross-correlation and multi-scale deformable attention are written
+in PyTorch and work on any device.
 """
 
 from .bbox_overlaps import bbox_overlaps
+from .ms_deform_attn import multi_scale_deformable_attn
 from .nms import batched_nms, nms, soft_nms
 from .prroi_pool import PrRoIPool, prroi_pool
 from .roi_align import RoIAlign, roi_align
@@ -19,6 +21,7 @@ __all__ = [
     "batched_nms",
     "bbox_overlaps",
     "depthwise_xcorr",
+    "multi_scale_deformable_attn",
     "naive_xcorr",
     "nms",
     "prroi_pool",

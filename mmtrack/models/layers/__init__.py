@@ -3,6 +3,7 @@ from .csp_layer import CSPLayer, DarknetBottleneck
 from .detr_transformer import DetrTransformerDecoder, DetrTransformerEncoder
 from .ema import ExpMomentumEMA
 from .misc import empty_instances, multi_apply, select_single_mlvl, unmap, unpack_gt_instances
+from .multi_scale_deformable_attention import MultiScaleDeformableAttention
 from .point_sample import get_uncertain_point_coords_with_randomness, point_sample
 from .positional_encoding import SinePositionalEncoding
 from .pretrained import resolve_local_checkpoint
