@@ -307,6 +307,16 @@ def apply_eval_args(cfg: Config, args: argparse.Namespace) -> None:
                 f"config {args.config}: --format-only needs where to write the files: "
                 "--eval-options resfile_path=DIR (or outfile_prefix=DIR)"
             )
+        if args.format_only:
+            # Fail before the model runs: the metric checks its output options
+            # (e.g. SOTMetric: a server format and a writable outfile_prefix).
+            try:
+                METRICS.build(m)
+            except (ValueError, KeyError) as err:
+                message = str(err.args[0] if err.args else err)
+                if not message.startswith(m["type"]):
+                    message = f"{m['type']}: {message}"
+                raise ConfigInputError(f"config {args.config}: --format-only: {message}") from err
         metrics[i] = m
     cfg.test_evaluator = metrics if len(metrics) > 1 else metrics[0]
 

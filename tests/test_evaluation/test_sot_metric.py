@@ -193,25 +193,63 @@ def test_sot_metric_vot():
 
 
 @pytest.mark.parametrize("dataset_type", ["trackingnet", "got10k"])
-def test_server_packing(tmp_path, dataset_type):
+def test_server_packing_two_videos(tmp_path, dataset_type):
+    # x1y1x2y2 -> x,y,w,h by hand; test splits have no gt after frame 0 (None).
     metric = SOTMetric(
         format_only=True,
-        outfile_prefix=str(tmp_path / "results"),
+        outfile_prefix=str(tmp_path / "results") + "/",  # 0.x's resfile_path=results/
         metric_options=dict(dataset_type=dataset_type),
     )
-    pred = np.array([[1, 2, 11, 22], [1.5, 2.25, 4, 8]], F32)
-    out = run(metric, [make_video(1, "vid_7", pred, [None, None])])
+    pred7 = np.array([[1, 2, 11, 22], [1.5, 2.25, 4, 8]], F32)
+    pred9 = np.array([[0, 0, 5, 5], [10, 20, 13.125, 20.5], [-2, -3, 7, 9]], F32)
+    out = run(metric, [make_video(1, "vid_7", pred7, [None] * 2),
+                       make_video(2, "vid_9", pred9, [None] * 3)])
     assert out == {}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["results.zip"]  # no temporary left
     with zipfile.ZipFile(tmp_path / "results.zip") as zf:
         names = sorted(zf.namelist())
-        if dataset_type == "trackingnet":
-            assert names == ["vid_7.txt"]
-            text = zf.read("vid_7.txt").decode()
-        else:
-            assert names == ["vid_7/vid_7_001.txt", "vid_7/vid_7_time.txt"]
-            text = zf.read("vid_7/vid_7_001.txt").decode()
-            assert zf.read("vid_7/vid_7_time.txt").decode() == "0.0001\n0.0001\n"
-    assert text == "1.0000,2.0000,10.0000,20.0000\n1.5000,2.2500,2.5000,5.7500\n"
+        files = {n: zf.read(n).decode() for n in names}
+    lines7 = "1.0000,2.0000,10.0000,20.0000\n1.5000,2.2500,2.5000,5.7500\n"
+    lines9 = ("0.0000,0.0000,5.0000,5.0000\n10.0000,20.0000,3.1250,0.5000\n"
+              "-2.0000,-3.0000,9.0000,12.0000\n")
+    if dataset_type == "trackingnet":
+        assert names == ["vid_7.txt", "vid_9.txt"]
+        assert files == {"vid_7.txt": lines7, "vid_9.txt": lines9}
+    else:
+        assert names == ["vid_7/vid_7_001.txt", "vid_7/vid_7_time.txt",
+                         "vid_9/vid_9_001.txt", "vid_9/vid_9_time.txt"]
+        assert files["vid_7/vid_7_001.txt"] == lines7
+        assert files["vid_9/vid_9_001.txt"] == lines9
+        assert files["vid_7/vid_7_time.txt"] == "0.0001\n" * 2
+        assert files["vid_9/vid_9_time.txt"] == "0.0001\n" * 3
+
+
+def test_server_packing_bad_prefix_and_format(tmp_path):
+    got10k = dict(dataset_type="got10k")
+    for bad in ("", "   ", "/", "."):
+        with pytest.raises(ValueError, match="outfile_prefix"):
+            SOTMetric(format_only=True, outfile_prefix=bad, metric_options=got10k)
+    (tmp_path / "a_file").write_text("x")
+    with pytest.raises(ValueError, match=r"outfile_prefix='.*a_file/sub/results': .*a_file is "
+                       r"a file, not a folder"):
+        SOTMetric(format_only=True, outfile_prefix=str(tmp_path / "a_file" / "sub" / "results"),
+                  metric_options=got10k)
+    (tmp_path / "taken.zip").mkdir()
+    with pytest.raises(ValueError, match=r"taken.zip is an existing folder"):
+        SOTMetric(format_only=True, outfile_prefix=str(tmp_path / "taken"), metric_options=got10k)
+    with pytest.raises(ValueError, match=r"'got10k' or 'trackingnet' server; got metric_options "
+                       r"dataset_type='lasot'"):
+        SOTMetric(format_only=True, outfile_prefix=str(tmp_path / "r"),
+                  metric_options=dict(dataset_type="lasot"))
+    # "results.zip" names the zip itself (not results.zip.zip)
+    metric = SOTMetric(format_only=True, outfile_prefix=str(tmp_path / "r.zip"),
+                       metric_options=got10k)
+    assert metric.outfile_prefix == str(tmp_path / "r")
+    # two videos of one name would overwrite each other's files
+    pred = np.array([[0, 0, 5, 5]], F32)
+    with pytest.raises(ValueError, match=r"videos 1 and 2 are both named 'vid_7'"):
+        run(metric, [make_video(1, "vid_7", pred, [None]), make_video(2, "vid_7", pred, [None])])
+    assert not (tmp_path / "r.zip").exists() and not list(tmp_path.glob(".tmp_*"))
 
 
 def test_bad_usage():

@@ -21,6 +21,52 @@ from ..functional.table import format_table
 from .base_video_metric import BaseVideoMetric
 from .frame_sample import iter_frames, to_numpy
 
+#: ``dataset_type`` values whose evaluation server takes a zip of result files.
+SERVER_FORMATS = ("got10k", "trackingnet")
+
+
+def check_outfile_prefix(outfile_prefix: str) -> str:
+    """Validate where the server zip ``<outfile_prefix>.zip`` goes, before testing starts.
+
+    A trailing path separator (0.x's ``resfile_path=results/``) and a
+    trailing ``.zip`` are dropped, so ``results``, ``results/`` and
+    ``results.zip`` all give ``results.zip``.
+
+    Args:
+        outfile_prefix: the path prefix of the zip.
+
+    Returns:
+        The normalised prefix (no ``.zip``).
+
+    Raises:
+        ValueError: the prefix is not a non-empty string, a folder above it
+            is an existing file, or the zip's path is an existing folder.
+    """
+    if not isinstance(outfile_prefix, str) or not outfile_prefix.strip():
+        raise ValueError(
+            f"SOTMetric: outfile_prefix must be a non-empty path prefix, got {outfile_prefix!r}"
+        )
+    prefix = outfile_prefix.rstrip("/" + os.sep)
+    if prefix.endswith(".zip"):
+        prefix = prefix[: -len(".zip")]
+    if not prefix or prefix.endswith(("/", os.sep)) or osp.basename(prefix) in ("", ".", ".."):
+        raise ValueError(
+            f"SOTMetric: outfile_prefix={outfile_prefix!r} names no file (give e.g. results/got10k "
+            "for results/got10k.zip)"
+        )
+    parent = osp.dirname(osp.abspath(prefix))
+    while not osp.exists(parent) and osp.dirname(parent) != parent:
+        parent = osp.dirname(parent)
+    if not osp.isdir(parent):
+        raise ValueError(
+            f"SOTMetric: outfile_prefix={outfile_prefix!r}: {parent} is a file, not a folder"
+        )
+    if osp.isdir(f"{prefix}.zip"):
+        raise ValueError(
+            f"SOTMetric: outfile_prefix={outfile_prefix!r}: {prefix}.zip is an existing folder"
+        )
+    return prefix
+
 
 @METRICS.register_module()
 class SOTMetric(BaseVideoMetric):
@@ -59,12 +105,17 @@ class SOTMetric(BaseVideoMetric):
             'vot2020', 'vot2021', 'got10k', 'trackingnet', 'lasot', ...),
             ``only_eval_visible`` (False), ``interval`` (overrides the VOT
             one), ``burnin`` (10).
-        format_only (bool): Only pack the results for the test server:
-            ``<outfile_prefix>.zip`` with ``<video>.txt`` files (TrackingNet) or
-            ``<video>/<video>_001.txt`` + ``<video>/<video>_time.txt``
-            (GOT-10k); lines ``x,y,w,h`` with 4 decimals.
+        format_only (bool): Only pack the results for the test server, as
+            MMTracking 0.14's ``GOT10kDataset`` / ``TrackingNetDataset``
+            ``format_results``: ``<outfile_prefix>.zip`` with ``<video>.txt``
+            files (TrackingNet) or ``<video>/<video>_001.txt`` +
+            ``<video>/<video>_time.txt`` (GOT-10k; every time ``0.0001``);
+            one line per frame, ``x,y,w,h`` with 4 decimals (frame 0: the
+            init box). Needs ``metric_options['dataset_type']`` in
+            :data:`SERVER_FORMATS`.
         outfile_prefix (str, optional): Path prefix of the zip (required with
-            ``format_only``).
+            ``format_only``; 0.x's ``resfile_path``), see
+            :func:`check_outfile_prefix`.
         collect_device (str): ``'cpu'`` or ``'gpu'``.
         prefix (str, optional): Key prefix, default ``'sot'``.
     """
@@ -102,11 +153,16 @@ class SOTMetric(BaseVideoMetric):
         if format_only:
             if outfile_prefix is None:
                 raise ValueError("format_only=True needs outfile_prefix (where the zip goes)")
-            if self.metric_options["dataset_type"] not in ("got10k", "trackingnet"):
+            if self.metric_options["dataset_type"] not in SERVER_FORMATS:
+                given = "dataset_type" in (metric_options or {})
                 raise ValueError(
-                    "format_only packs results for the 'got10k' or 'trackingnet' server; "
-                    f"got dataset_type={self.metric_options['dataset_type']!r}"
+                    f"format_only packs results for the {' or '.join(map(repr, SERVER_FORMATS))} "
+                    f"server; got metric_options dataset_type="
+                    f"{self.metric_options['dataset_type']!r}"
+                    + ("" if given else " (the default: set metric_options=dict(dataset_type="
+                       "'got10k') or 'trackingnet' for a test set with a server)")
                 )
+            outfile_prefix = check_outfile_prefix(outfile_prefix)
         self.format_only = format_only
         self.outfile_prefix = outfile_prefix
 
@@ -297,8 +353,15 @@ class SOTMetric(BaseVideoMetric):
         os.close(fd)
         try:
             with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf:
+                packed: dict = {}
                 for recs in videos:
                     name = recs[0]["name"]
+                    if name in packed:
+                        raise ValueError(
+                            f"SOTMetric: videos {packed[name]!r} and {recs[0]['key']!r} are both "
+                            f"named {name!r}; their {dataset_type} result files would collide"
+                        )
+                    packed[name] = recs[0]["key"]
                     lines = []
                     for r in recs:
                         box = r["pred"]
