@@ -1,12 +1,12 @@
 """Deformable-attention encoder of Mask2Former's pixel decoder.
 
 Each layer is Deformable DETR's encoder layer: multi-scale deformable
-self-attention, LayerNorm, FFN, LayerNorm (post-norm). Sub-modules carry the
-names of mmcv's ``BaseTransformerLayer`` (``attentions.0``, ``ffns.0``,
-``norms.{0,1}``), which is how MMTracking 1.x's Mask2Former checkpoints
-(mmdet 3.0.0rc ``DetrTransformerEncoder``) store them; mmdet 3.0's
-re-written layers call the same modules ``self_attn``, ``ffn``, ``norms``.
-Tensors are batch-first ``(B, N, C)``.
+self-attention, LayerNorm, FFN, LayerNorm (post-norm). Sub-modules carry mmdet
+3.x's names (``self_attn``, ``ffn``, ``norms.{0,1}``); MMTracking 1.x's
+Mask2Former checkpoints (mmdet 3.0.0rc, mmcv ``BaseTransformerLayer``) call
+them ``attentions.0``, ``ffns.0``, ``norms.{0,1}``:
+:data:`MASK2FORMER_1X_REVISE_KEYS` renames them on loading. Tensors are
+batch-first ``(B, N, C)``.
 """
 
 from __future__ import annotations
@@ -28,7 +28,26 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore")
     from mmcv.cnn.bricks.transformer import FFN
 
-__all__ = ["DeformableDetrTransformerEncoderLayer", "Mask2FormerTransformerEncoder"]
+__all__ = [
+    "MASK2FORMER_1X_REVISE_KEYS",
+    "DeformableDetrTransformerEncoderLayer",
+    "Mask2FormerTransformerEncoder",
+]
+
+#: ``load_checkpoint(..., revise_keys=MASK2FORMER_1X_REVISE_KEYS)`` loads MMTracking
+#: 1.x's Mask2Former checkpoints (mmcv ``BaseTransformerLayer`` names) into the
+#: mmdet 3.x names of the pixel-decoder encoder (``attentions.0`` -> ``self_attn``,
+#: ``ffns.0`` -> ``ffn``) and of the transformer decoder, whose 1.x layers ran
+#: ``('cross_attn', 'norm', 'self_attn', 'norm', 'ffn', 'norm')`` so that
+#: ``attentions.0`` is the cross and ``attentions.1`` the self attention.
+MASK2FORMER_1X_REVISE_KEYS: list[tuple[str, str]] = [
+    (r"^module\.", ""),
+    (r"(^|pixel_decoder\.)(encoder\.layers\.\d+\.)attentions\.0\.", r"\1\2self_attn."),
+    (r"(^|pixel_decoder\.)(encoder\.layers\.\d+\.)ffns\.0\.", r"\1\2ffn."),
+    (r"(^|\.)(transformer_decoder\.layers\.\d+\.)attentions\.0\.", r"\1\2cross_attn."),
+    (r"(^|\.)(transformer_decoder\.layers\.\d+\.)attentions\.1\.", r"\1\2self_attn."),
+    (r"(^|\.)(transformer_decoder\.layers\.\d+\.)ffns\.0\.", r"\1\2ffn."),
+]
 
 
 def _without_type(cfg: Optional[dict], default_type: str) -> dict:
@@ -63,10 +82,10 @@ class DeformableDetrTransformerEncoderLayer(BaseModule):
         attn_cfg = _without_type(self_attn_cfg, "MultiScaleDeformableAttention")
         attn_cfg["batch_first"] = True
         ffn_kwargs = _without_type(ffn_cfg, "FFN")
-        self.attentions = ModuleList([MultiScaleDeformableAttention(**attn_cfg)])
-        self.embed_dims = self.attentions[0].embed_dims
+        self.self_attn = MultiScaleDeformableAttention(**attn_cfg)
+        self.embed_dims = self.self_attn.embed_dims
         ffn_kwargs.setdefault("embed_dims", self.embed_dims)
-        self.ffns = ModuleList([FFN(**ffn_kwargs)])
+        self.ffn = FFN(**ffn_kwargs)
         norm_cfg = dict(type="LN") if norm_cfg is None else norm_cfg
         self.norms = ModuleList([build_norm_layer(norm_cfg, self.embed_dims)[1] for _ in range(2)])
 
@@ -94,7 +113,7 @@ class DeformableDetrTransformerEncoderLayer(BaseModule):
         Returns:
             ``(B, N, C)``.
         """
-        query = self.attentions[0](
+        query = self.self_attn(
             query,
             value=query,
             query_pos=query_pos,
@@ -104,7 +123,7 @@ class DeformableDetrTransformerEncoderLayer(BaseModule):
             level_start_index=level_start_index,
         )
         query = self.norms[0](query)
-        query = self.ffns[0](query)
+        query = self.ffn(query)
         return self.norms[1](query)
 
 

@@ -61,10 +61,12 @@ class MSDeformAttnPixelDecoder(BaseModule):
     positional + learnt level encodings and refined jointly by the encoder;
     each finer input is added (1x1 lateral conv) to the bilinearly upsampled
     previous output and smoothed (3x3 conv + GN + ReLU), as in an FPN.
-    State-dict names: ``input_convs.{i}.conv/gn``, ``encoder.layers.{j}.``
-    ``attentions.0/ffns.0/norms.{0,1}``, ``level_encoding``,
+    State-dict names (mmdet 3.x): ``input_convs.{i}.conv/gn``,
+    ``encoder.layers.{j}.self_attn/ffn/norms.{0,1}``, ``level_encoding``,
     ``lateral_convs.{i}.conv/gn``, ``output_convs.{i}.conv/gn``,
-    ``mask_feature``.
+    ``mask_feature``. MMTracking 1.x checkpoints name the encoder's
+    sub-modules ``attentions.0`` / ``ffns.0``; load them with
+    ``revise_keys=MASK2FORMER_1X_REVISE_KEYS``.
 
     Args:
         in_channels: channels of the inputs, highest resolution first.

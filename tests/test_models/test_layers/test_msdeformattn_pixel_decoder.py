@@ -1,4 +1,4 @@
-"""MSDeformAttnPixelDecoder: MMTracking 1.x state-dict names, output shapes and order."""
+"""MSDeformAttnPixelDecoder: mmdet 3.x / MMTracking 1.x state-dict names, output shapes, order."""
 
 from __future__ import annotations
 
@@ -7,15 +7,17 @@ from pathlib import Path
 import pytest
 import torch
 
+from mmtrack.models.layers.mask2former_transformer_encoder import MASK2FORMER_1X_REVISE_KEYS
 from mmtrack.registry import MODELS
 from mmtrack.utils.checkpoint import CheckpointMismatchError, load_checkpoint
 
 KEYS = Path(__file__).parents[2] / "data" / "mask2former_pixel_decoder_keys.txt"
 
 
-def _expected_shapes() -> dict[str, tuple[int, ...]]:
+def _expected() -> list[tuple[str, str, tuple[int, ...]]]:
+    """(mmdet 3.x name, MMTracking 1.x checkpoint name, shape) rows of the key file."""
     rows = [ln.split() for ln in KEYS.read_text().splitlines() if ln and not ln.startswith("#")]
-    return {k: tuple(int(v) for v in s.split(",")) for k, s in rows}
+    return [(a, b, tuple(int(v) for v in s.split(","))) for a, b, s in rows]
 
 
 def _cfg(c=256, heads=8, ffn=1024, layers=6, groups=32, in_channels=(256, 512, 1024, 2048)):
@@ -64,17 +66,18 @@ def _cfg_1x():
 
 
 @pytest.mark.parametrize("cfg", [_cfg, _cfg_1x], ids=["mmdet3", "mmtrack1x"])
-def test_state_dict_is_mmtracking_1x_and_loads_strictly(cfg, tmp_path):
+def test_state_dict_names_and_1x_checkpoint_loads_strictly(cfg, tmp_path):
     decoder = MODELS.build(cfg())
-    expected = _expected_shapes()
+    rows = _expected()
     got = {k: tuple(v.shape) for k, v in decoder.state_dict().items()}
-    assert got == expected
+    assert got == {new: shape for new, _, shape in rows}
     ckpt = tmp_path / "pd.pth"
-    torch.save({"state_dict": {k: torch.zeros(s) for k, s in expected.items()}}, ckpt)
-    load_checkpoint(decoder, str(ckpt), strict=True)
-    assert not decoder.mask_feature.weight.any()
-    torch.save({"state_dict": {k: torch.zeros(s) for k, s in list(expected.items())[1:]}}, ckpt)
-    with pytest.raises(CheckpointMismatchError, match="input_convs.0.conv.weight"):
+    # MMTracking 1.x names (attentions.0 / ffns.0) through the revise keys, all ones
+    torch.save({"state_dict": {old: torch.ones(shape) for _, old, shape in rows}}, ckpt)
+    load_checkpoint(decoder, str(ckpt), strict=True, revise_keys=MASK2FORMER_1X_REVISE_KEYS)
+    assert all(bool((v == 1).all()) for v in decoder.state_dict().values())
+    # without them the 1.x names are one clear mismatch
+    with pytest.raises(CheckpointMismatchError, match="encoder.layers.0.attentions.0"):
         load_checkpoint(decoder, str(ckpt), strict=True)
 
 
