@@ -117,6 +117,11 @@ class DiceLoss(nn.Module):
         if self.activate:
             pred = torch.sigmoid(pred)
         return self.loss_weight * dice_loss(
-            pred, target, weight, eps=self.eps, reduction=reduction,
-            naive_dice=self.naive_dice, avg_factor=avg_factor,
+            pred,
+            target,
+            weight,
+            eps=self.eps,
+            reduction=reduction,
+            naive_dice=self.naive_dice,
+            avg_factor=avg_factor,
         )

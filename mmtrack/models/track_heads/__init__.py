@@ -4,6 +4,7 @@ from .center_head import CenterHead
 from .corner_predictor_head import CornerPredictorHead
 from .correlation_head import CorrelationHead
 from .iounet_head import IouNetHead
+from .mask2former_head import Mask2FormerTrackHead
 from .mixformer_head import MixFormerHead, MixFormerScoreDecoder
 from .prdimp_cls_head import PrDiMPClsHead
 from .qdtrack_samplers import CombinedSampler, InstanceBalancedPosSampler
@@ -23,6 +24,7 @@ __all__ = [
     "CorrelationHead",
     "InstanceBalancedPosSampler",
     "IouNetHead",
+    "Mask2FormerTrackHead",
     "MixFormerHead",
     "MixFormerScoreDecoder",
     "PrDiMPClsHead",

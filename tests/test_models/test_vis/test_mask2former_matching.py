@@ -43,8 +43,9 @@ def test_uncertain_points_prefer_the_mask_border():
 
 
 def test_dice_loss_by_hand():
-    loss = MODELS.build(dict(type="DiceLoss", activate=False, naive_dice=True, eps=1.0,
-                             loss_weight=5.0))
+    loss = MODELS.build(
+        dict(type="DiceLoss", activate=False, naive_dice=True, eps=1.0, loss_weight=5.0)
+    )
     p = torch.tensor([[1.0, 0.5, 0.0, 0.0], [0.0, 0.0, 0.0, 0.0]])
     t = torch.tensor([[1.0, 1.0, 0.0, 0.0], [1.0, 0.0, 0.0, 0.0]])
     # mask 0: (2 * 1.5 + 1) / (1.5 + 2 + 1) = 4 / 4.5; mask 1: 1 / (0 + 1 + 1)
@@ -58,14 +59,15 @@ def test_dice_loss_by_hand():
 
 
 def test_match_costs_by_hand():
-    pred = InstanceData(scores=torch.log(torch.tensor([[0.6, 0.35, 0.05]])),
-                        masks=torch.tensor([[0.0, 2.0]]))
+    pred = InstanceData(
+        scores=torch.log(torch.tensor([[0.6, 0.35, 0.05]])), masks=torch.tensor([[0.0, 2.0]])
+    )
     gt = InstanceData(labels=torch.tensor([1]), masks=torch.tensor([[1.0, 0.0]]))
     cls = TASK_UTILS.build(dict(type="ClassificationCost", weight=2.0))(pred, gt)
     assert cls.item() == pytest.approx(-2.0 * 0.35, rel=1e-6)
     ce = TASK_UTILS.build(dict(type="CrossEntropyLossCost", weight=5.0, use_sigmoid=True))
     # point 0: logit 0, target 1 -> log 2; point 1: logit 2, target 0 -> log(1 + e^2)
-    expect = 5.0 * (math.log(2) + math.log(1 + math.e ** 2)) / 2
+    expect = 5.0 * (math.log(2) + math.log(1 + math.e**2)) / 2
     assert ce(pred, gt).item() == pytest.approx(expect, rel=1e-6)
     dice = TASK_UTILS.build(dict(type="DiceCost", weight=5.0, pred_act=True, eps=1.0))
     s0, s1 = 0.5, 1 / (1 + math.exp(-2.0))
@@ -74,9 +76,9 @@ def test_match_costs_by_hand():
 
 
 def test_hungarian_assigner_picks_the_optimum_not_the_greedy_pair():
-    assigner = TASK_UTILS.build(dict(
-        type="HungarianAssigner",
-        match_costs=[dict(type="ClassificationCost", weight=2.0)]))
+    assigner = TASK_UTILS.build(
+        dict(type="HungarianAssigner", match_costs=[dict(type="ClassificationCost", weight=2.0)])
+    )
     # gt 0 has label 0, gt 1 label 1. Greedy takes query 0 -> gt 0 (0.6) and is
     # left with query 1 -> gt 1 (0.05): 0.65. The optimum is query 0 -> gt 1 and
     # query 1 -> gt 0: 0.35 + 0.5 = 0.85. Query 2 is background.
@@ -93,15 +95,20 @@ def test_hungarian_assigner_picks_the_optimum_not_the_greedy_pair():
 def test_hungarian_assigner_over_clip_masks():
     """Masks of T=2 frames flattened to (num_queries, T * points): the query whose
     masks match a gt in both frames gets it, whatever the class scores say."""
-    assigner = TASK_UTILS.build(dict(
-        type="HungarianAssigner",
-        match_costs=[
-            dict(type="ClassificationCost", weight=2.0),
-            dict(type="CrossEntropyLossCost", weight=5.0, use_sigmoid=True),
-            dict(type="DiceCost", weight=5.0, pred_act=True, eps=1.0)]))
+    assigner = TASK_UTILS.build(
+        dict(
+            type="HungarianAssigner",
+            match_costs=[
+                dict(type="ClassificationCost", weight=2.0),
+                dict(type="CrossEntropyLossCost", weight=5.0, use_sigmoid=True),
+                dict(type="DiceCost", weight=5.0, pred_act=True, eps=1.0),
+            ],
+        )
+    )
     gt_masks = torch.tensor([[1, 1, 0, 0, 1, 1, 0, 0], [0, 0, 1, 1, 0, 0, 1, 1]]).float()
     logits = 8 * (2 * gt_masks - 1)
-    pred = InstanceData(scores=torch.zeros(3, 3),
-                        masks=torch.stack([-8 * torch.ones(8), logits[1], logits[0]]))
+    pred = InstanceData(
+        scores=torch.zeros(3, 3), masks=torch.stack([-8 * torch.ones(8), logits[1], logits[0]])
+    )
     res = assigner.assign(pred, InstanceData(labels=torch.tensor([0, 1]), masks=gt_masks))
     assert res.gt_inds.tolist() == [0, 2, 1]

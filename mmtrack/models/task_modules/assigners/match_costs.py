@@ -27,8 +27,11 @@ class ClassificationCost:
         self.weight = weight
 
     def __call__(
-        self, pred_instances: InstanceData, gt_instances: InstanceData,
-        img_meta: Optional[dict] = None, **kwargs,
+        self,
+        pred_instances: InstanceData,
+        gt_instances: InstanceData,
+        img_meta: Optional[dict] = None,
+        **kwargs,
     ) -> Tensor:
         """Cost ``(num_preds, num_gts)`` from ``pred.scores`` ``(num_preds, C + 1)`` logits
         and ``gt.labels`` ``(num_gts,)``."""
@@ -56,8 +59,11 @@ class CrossEntropyLossCost:
         self.use_sigmoid = use_sigmoid
 
     def __call__(
-        self, pred_instances: InstanceData, gt_instances: InstanceData,
-        img_meta: Optional[dict] = None, **kwargs,
+        self,
+        pred_instances: InstanceData,
+        gt_instances: InstanceData,
+        img_meta: Optional[dict] = None,
+        **kwargs,
     ) -> Tensor:
         """Cost ``(num_preds, num_gts)`` from ``masks`` (logits / 0-1) of both."""
         x = pred_instances.masks.flatten(1).float()
@@ -84,7 +90,10 @@ class DiceCost:
     """
 
     def __init__(
-        self, weight: float = 1.0, pred_act: bool = False, eps: float = 1e-3,
+        self,
+        weight: float = 1.0,
+        pred_act: bool = False,
+        eps: float = 1e-3,
         naive_dice: bool = True,
     ) -> None:
         self.weight = weight
@@ -93,8 +102,11 @@ class DiceCost:
         self.naive_dice = naive_dice
 
     def __call__(
-        self, pred_instances: InstanceData, gt_instances: InstanceData,
-        img_meta: Optional[dict] = None, **kwargs,
+        self,
+        pred_instances: InstanceData,
+        gt_instances: InstanceData,
+        img_meta: Optional[dict] = None,
+        **kwargs,
     ) -> Tensor:
         """Cost ``(num_preds, num_gts)`` from ``masks`` ``(num_preds, P)`` and ``(num_gts, P)``."""
         p = pred_instances.masks.flatten(1).float()
