@@ -1,5 +1,6 @@
 """Video instance segmentation meta-architectures."""
 
+from .mask2former import Mask2Former
 from .masktrack_rcnn import MaskTrackRCNN
 
-__all__ = ["MaskTrackRCNN"]
+__all__ = ["Mask2Former", "MaskTrackRCNN"]
