@@ -51,7 +51,15 @@ class PrDiMP(BaseSingleObjectTracker):
         test_cfg: ``img_sample_size``, ``feature_stride``,
             ``search_scale_factor``, ``patch_max_scale_change``,
             ``border_mode``, ``bbox_inside_ratio``, ``init_aug_cfg``
-            (``augmentation``, ``aug_expansion_factor``, ``random_shift_factor``).
+            (``augmentation``, ``aug_expansion_factor``, ``random_shift_factor``)
+            and ``seed`` (default 0): the random numbers of a video (the
+            first-frame shifts and dropout copies, IoU-Net's random initial
+            boxes on every frame) come from a CPU generator seeded with it
+            at the video's first frame, so a video's track does not depend
+            on the videos before it, on the process (``tools/test.py``,
+            ``dist_test.sh`` ranks, ``inference_sot``) or on the global
+            seed; ``None`` draws from torch's global generator (MMTracking
+            1.x's behaviour).
         data_preprocessor: data preprocessor config.
         init_cfg: initialisation config.
     """
@@ -74,6 +82,10 @@ class PrDiMP(BaseSingleObjectTracker):
         self.classifier = MODELS.build(dict(cls_head, test_cfg=test_cfg))
         self.bbox_regressor = MODELS.build(dict(bbox_head, test_cfg=test_cfg))
         self.test_cfg = dict(test_cfg)
+        seed = self.test_cfg.get("seed", 0)
+        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
+            raise ValueError(f"PrDiMP: test_cfg.seed must be an int or None, got {seed!r}")
+        self.generator: Optional[torch.Generator] = None
         size = test_cfg["img_sample_size"]
         self.sample_size = float(size if isinstance(size, (int, float)) else size[0])
 
@@ -205,7 +217,8 @@ class PrDiMP(BaseSingleObjectTracker):
         rand_factor = cfg.get("random_shift_factor", 1 / 3)
 
         def rand_shift() -> tuple[int, int]:
-            s = ((torch.rand(2) - 0.5) * self.sample_size * rand_factor).long().tolist()
+            r = torch.rand(2, generator=self.generator)
+            s = ((r - 0.5) * self.sample_size * rand_factor).long().tolist()
             return int(s[0]), int(s[1])
 
         imgs, boxes = [self._shift_crop(patch, out)], [bbox]
@@ -240,6 +253,8 @@ class PrDiMP(BaseSingleObjectTracker):
             bbox: ``(4,)`` x1y1x2y2 input pixels.
         """
         bbox = check_init_bbox(bbox, img.shape[-2:]).to(img.device)
+        seed = self.test_cfg.get("seed", 0)
+        self.generator = None if seed is None else torch.Generator().manual_seed(seed)
         image = img[None]
         self.frame_num = 1
         self.img_wh = img.new_tensor([img.shape[-1], img.shape[-2]])
@@ -256,7 +271,7 @@ class PrDiMP(BaseSingleObjectTracker):
             crops, boxes = self.augment(patch, sample_box)
             feats = self.extract_feat(crops)
             dropout = cfg.get("augmentation", {}).get("dropout", None)
-            self.classifier.init_classifier(feats[-1], boxes, dropout)
+            self.classifier.init_classifier(feats[-1], boxes, dropout, self.generator)
             self.bbox_regressor.init_iou_net([f[:1] for f in feats], sample_box)
         self.bbox = box
 
@@ -282,7 +297,8 @@ class PrDiMP(BaseSingleObjectTracker):
             bbox[:2] = torch.max(torch.min(center, self.img_wh - inside), inside)
             with torch.no_grad():
                 refined = self.bbox_regressor.predict(
-                    feats, self.to_sample(bbox, sample_center, scale), sample_center, scale
+                    feats, self.to_sample(bbox, sample_center, scale), sample_center, scale,
+                    self.generator,
                 )
             if refined is not None:
                 bbox = refined

@@ -284,6 +284,7 @@ class IouNetHead(BaseModule):
         init_bbox: Tensor,
         sample_center: Tensor,
         scale_factor: float,
+        generator: Optional[torch.Generator] = None,
     ) -> Optional[Tensor]:
         """Refine a box of the search crop and map it to the image.
 
@@ -292,6 +293,8 @@ class IouNetHead(BaseModule):
             init_bbox: ``(4,)`` cx, cy, w, h crop pixels.
             sample_center: ``(2,)`` crop centre x, y image pixels.
             scale_factor: image pixels per crop pixel.
+            generator: CPU generator of the random initial boxes; None:
+                torch's global generator.
 
         Returns:
             ``(4,)`` cx, cy, w, h image pixels (the mean of the ``iounet_topk``
@@ -308,7 +311,11 @@ class IouNetHead(BaseModule):
             factor = square * init_bbox.new_tensor(
                 [cfg["box_jitter_pos"]] * 2 + [cfg["box_jitter_sz"]] * 2
             )
-            jitter = (torch.rand(num_rand, 4, device=init_bbox.device) - 0.5) * factor
+            if generator is None:
+                rand = torch.rand(num_rand, 4, device=init_bbox.device)
+            else:
+                rand = torch.rand(num_rand, 4, generator=generator).to(init_bbox)
+            jitter = (rand - 0.5) * factor
             min_edge = init_bbox[0, 2:].min() / 3
             size = (init_bbox[:, 2:] + jitter[:, 2:]).clamp(min=float(min_edge))
             boxes = torch.cat([init_bbox, torch.cat([init_bbox[:, :2] + jitter[:, :2], size], 1)])

@@ -31,6 +31,27 @@ from mmtrack.registry import MODELS
 from mmtrack.structures.bbox.transforms import bbox_cxcywh_to_xyxy, bbox_xyxy_to_cxcywh
 
 
+def _channel_dropout(
+    feats: Tensor, p: float, generator: Optional[torch.Generator] = None
+) -> Tensor:
+    """``F.dropout2d(feats, p, training=True)`` with the mask drawn from ``generator``.
+
+    Args:
+        feats: ``(N, C, H, W)`` features.
+        p: probability that a channel of a sample is zeroed.
+        generator: CPU generator of the mask; None: ``F.dropout2d`` itself.
+
+    Returns:
+        ``(N, C, H, W)``: each kept channel scaled by ``1 / (1 - p)``.
+    """
+    if generator is None:
+        return F.dropout2d(feats, p=p, training=True)
+    if not 0.0 <= p < 1.0:
+        raise ValueError(f"PrDiMPClsHead: dropout probability must be in [0, 1), got {p}")
+    keep = torch.rand(feats.shape[:2], generator=generator) >= p
+    return feats * (keep.to(feats) / (1.0 - p))[..., None, None]
+
+
 def max_last2d(scores: Tensor) -> tuple[Tensor, Tensor]:
     """Maximum of a ``(H, W)`` map and its ``(row, column)`` position."""
     flat = int(scores.argmax())
@@ -212,6 +233,7 @@ class PrDiMPClsHead(BaseModule):
         backbone_feats: Tensor,
         target_bboxes: Tensor,
         dropout_probs: Optional[Sequence[float]] = None,
+        generator: Optional[torch.Generator] = None,
     ) -> None:
         """Learn the filter on the (augmented) first frame and fill the memory.
 
@@ -222,11 +244,13 @@ class PrDiMPClsHead(BaseModule):
                 crop pixels (the dropout copies repeat the first box).
             dropout_probs: channel-dropout probabilities of extra copies of
                 the first crop's features.
+            generator: CPU generator of the dropout masks; None: torch's
+                global generator (``F.dropout2d``).
         """
         feats = self.get_cls_feats(backbone_feats)
         if dropout_probs:
             feats = torch.cat(
-                [feats] + [F.dropout2d(feats[:1], p=p, training=True) for p in dropout_probs]
+                [feats] + [_channel_dropout(feats[:1], p, generator) for p in dropout_probs]
             )
         if target_bboxes.shape[0] != feats.shape[0]:
             raise ValueError(

@@ -128,3 +128,49 @@ def test_bad_init_boxes(box, match):
     model = _model().eval()
     with pytest.raises(ValueError, match=match):
         model.init(torch.zeros(3, 60, 80), torch.tensor(box))
+
+
+def _track_blob(model, frames=2):
+    img = torch.zeros(3, 120, 160)
+    img[:, 40:70, 60:100] = 2.0
+    img[1, 50:60, 70:90] = -1.0  # some texture
+    model.init(img, torch.tensor([60.0, 40.0, 100.0, 70.0]))
+    filt = model.classifier.target_filter.clone()
+    shifted = torch.roll(img, shifts=(3, 5), dims=(1, 2))
+    return filt, torch.stack([model.track(shifted)[0] for _ in range(frames)])
+
+
+def test_per_video_seed_makes_a_video_independent_of_the_global_generator():
+    model = _model().eval()
+    with torch.no_grad():
+        torch.manual_seed(1)
+        filt, boxes = _track_blob(model)
+        torch.manual_seed(2)
+        torch.rand(100)
+        filt_again, boxes_again = _track_blob(model)  # a second video, other global state
+        assert torch.equal(filt, filt_again) and torch.equal(boxes, boxes_again)
+        model.test_cfg["seed"] = 1  # another seed: other shifts/dropout masks/random boxes
+        filt_other, _ = _track_blob(model)
+        assert not torch.equal(filt, filt_other)
+        model.test_cfg["seed"] = None  # the global generator, as MMTracking 1.x
+        torch.manual_seed(3)
+        filt_a, boxes_a = _track_blob(model)
+        torch.manual_seed(3)
+        filt_b, boxes_b = _track_blob(model)
+        torch.manual_seed(4)
+        filt_c, _ = _track_blob(model)
+        assert torch.equal(filt_a, filt_b) and torch.equal(boxes_a, boxes_b)
+        assert not torch.equal(filt_a, filt_c)
+
+
+def test_channel_dropout_with_a_generator_drops_whole_channels():
+    from mmtrack.models.track_heads.prdimp_cls_head import _channel_dropout
+
+    feats = torch.arange(1.0, 1 + 2 * 8 * 3 * 3).view(2, 8, 3, 3)
+    out = _channel_dropout(feats, 0.5, torch.Generator().manual_seed(0))
+    keep = torch.rand(2, 8, generator=torch.Generator().manual_seed(0)) >= 0.5
+    expected = torch.where(keep[..., None, None], feats * 2.0, torch.zeros(()))
+    assert torch.equal(out, expected)
+    assert 0 < int(keep.sum()) < 16  # both kinds of channel occur with this seed
+    with pytest.raises(ValueError, match=r"test_cfg.seed must be an int or None, got 'a'"):
+        MODELS.build(dict(copy.deepcopy(TINY), test_cfg=dict(TINY["test_cfg"], seed="a")))
