@@ -20,6 +20,8 @@ from .positional_encoding import SinePositionalEncoding
 __all__ = ["MSDeformAttnPixelDecoder"]
 
 _POST_NORM_ORDER = ("self_attn", "norm", "ffn", "norm")
+_GN32 = dict(type="GN", num_groups=32)
+_RELU = dict(type="ReLU")
 
 
 def _encoder_kwargs(encoder: dict) -> dict:
@@ -75,9 +77,9 @@ class MSDeformAttnPixelDecoder(BaseModule):
         feat_channels: channels of the encoder and FPN. Defaults to 256.
         out_channels: channels of ``mask_feature``. Defaults to 256.
         num_outs: number of multi-scale features returned. Defaults to 3.
-        norm_cfg: norm of the convs. Defaults to ``dict(type='GN',
-            num_groups=32)``.
-        act_cfg: activation of the output convs. Defaults to
+        norm_cfg: norm of the convs; None: no norm, and biases in the
+            FPN convs. Defaults to ``dict(type='GN', num_groups=32)``.
+        act_cfg: activation of the output convs; None: none. Defaults to
             ``dict(type='ReLU')``.
         encoder: :class:`Mask2FormerTransformerEncoder` arguments
             (``num_layers``, ``layer_cfg``) or MMTracking 1.x's
@@ -94,15 +96,15 @@ class MSDeformAttnPixelDecoder(BaseModule):
         feat_channels: int = 256,
         out_channels: int = 256,
         num_outs: int = 3,
-        norm_cfg: Optional[dict] = None,
-        act_cfg: Optional[dict] = None,
+        norm_cfg: Optional[dict] = _GN32,
+        act_cfg: Optional[dict] = _RELU,
         encoder: Optional[dict] = None,
         positional_encoding: Optional[dict] = None,
         init_cfg: Optional[dict] = None,
     ) -> None:
         super().__init__(init_cfg)
-        norm_cfg = dict(type="GN", num_groups=32) if norm_cfg is None else norm_cfg
-        act_cfg = dict(type="ReLU") if act_cfg is None else act_cfg
+        norm_cfg = copy.deepcopy(norm_cfg)
+        act_cfg = copy.deepcopy(act_cfg)
         if encoder is None:
             raise ValueError("MSDeformAttnPixelDecoder: an encoder config is required")
         if len(in_channels) != len(strides):

@@ -106,3 +106,29 @@ def test_tiny_forward_shapes_order_and_levels():
         assert not torch.allclose(decoder(feats3)[1][2], multi_scale[2])
     with pytest.raises(ValueError, match="expected 4 feature maps, got 3"):
         decoder(feats[1:])
+
+
+def test_encoder_reference_points_are_pixel_centres():
+    """Zero sampling offsets on one level: each token reads exactly its own pixel.
+
+    Any shift of the reference grid would mix neighbours through the bilinear
+    sampling; without norms across pixels (no GN) the encoder is then per-pixel.
+    """
+    torch.manual_seed(0)
+    cfg = _cfg(c=8, heads=2, ffn=16, layers=2, in_channels=(4, 4, 4, 4))
+    cfg["norm_cfg"] = None
+    cfg["num_outs"] = 1
+    cfg["encoder"]["layer_cfg"]["self_attn_cfg"]["num_levels"] = 1
+    decoder = MODELS.build(cfg)
+    decoder.init_weights()
+    with torch.no_grad():
+        for layer in decoder.encoder.layers:
+            layer.self_attn.sampling_offsets.bias.zero_()
+    decoder.eval()
+    feats = [torch.randn(1, 4, 64 // s, 96 // s) for s in (4, 8, 16, 32)]
+    feats2 = [f.clone() for f in feats]
+    feats2[3][0, :, 1, 1] += 3.0  # one inner pixel of the 1/32 map (2 x 3)
+    with torch.no_grad():
+        (out,), (out2,) = decoder(feats)[1], decoder(feats2)[1]
+    changed = (out - out2).abs().amax(1)[0] > 1e-6
+    assert changed.tolist() == [[False, False, False], [False, True, False]]
