@@ -7,7 +7,8 @@ cat, YouTube-VIS layout converted by ``youtubevis2coco.py``); then the
 video-level mask AP (``YouTubeVISMetric``, whole videos decoded at once) is
 measured on 3 videos of another seed against the untrained model's,
 ``tools/test.py --format-only`` writes the submission zip, and
-``inference_mot`` returns masks with ids frame by frame for the demo.
+``inference_mot`` returns masks with ids frame by frame and
+``demo/demo_mot_vis.py`` draws them.
 """
 
 import json
@@ -170,3 +171,20 @@ def test_format_only_zip_and_inference_mot(trained, tmp_path):
         ids.append(pred.instances_id[pred.scores > 0.3].tolist())
     # the best-scored (query, class) pairs keep their ids from frame to frame
     assert ids[0] and set(ids[0]) & set(ids[1]) & set(ids[2])
+
+    demo = load_tool("demo/demo_mot_vis.py")
+    out = tmp_path / "demo"
+    code = demo.main(
+        [
+            osp.join(trained, "m2f_synthetic.py"),
+            "--input",
+            video,
+            "--checkpoint",
+            _checkpoint(trained),
+            "--output",
+            str(out),
+            "--device",
+            "cpu",
+        ]
+    )
+    assert code == 0 and len(os.listdir(out)) == VAL_FRAMES
