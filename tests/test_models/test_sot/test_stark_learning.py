@@ -13,6 +13,7 @@ from mmtrack.apis import inference_sot, init_model
 from tests.helpers.mot import torch_threads
 from tests.helpers.ostrack import success_auc
 from tests.helpers.stark import trained_stark
+from tests.helpers.tools import load_tool
 
 
 @pytest.fixture(scope="module")
@@ -63,3 +64,16 @@ def test_heldout_auc_beats_static_box(trained):
     auc_static = success_auc(static, gts, vis)
     print(f"held-out success AUC: STARK-ST1 {auc:.1f}, static box {auc_static:.1f}")
     assert auc > auc_static + 2.0
+
+
+def test_demo_sot_runs_the_trained_model(trained, tmp_path):
+    frames, _, _ = _clips(trained["heldout_root"])[0]
+    seq = osp.dirname(osp.dirname(frames[0]))
+    out = tmp_path / "out"
+    code = load_tool("demo/demo_sot.py").main(
+        [trained["config"], "--input", osp.join(seq, "img"), "--checkpoint",
+         trained["checkpoint"], "--gt_bbox_file", osp.join(seq, "groundtruth.txt"),
+         "--output", str(out), "--device", "cpu"]
+    )  # fmt: skip
+    assert code == 0
+    assert sorted(p.name for p in out.iterdir()) == [osp.basename(f) for f in frames]
