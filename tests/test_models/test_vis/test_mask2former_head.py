@@ -3,6 +3,7 @@ the no-object classification loss by hand, losses that back-propagate."""
 
 import math
 
+import pytest
 import torch
 import torch.nn.functional as F
 from mmengine.structures import InstanceData
@@ -235,3 +236,43 @@ def test_sine_positional_encoding_3d_by_hand():
     for z in (1, 2):
         hand = [s + math.sin(z), c + math.cos(z), s + math.sin(z / 100), c + math.cos(z / 100)]
         assert torch.allclose(pos[0, z - 1, :, 0, 0], torch.tensor(hand), atol=1e-6)
+
+
+def test_bad_configs_and_inputs_name_the_field():
+    cfg = dict(
+        type="Mask2FormerHead",
+        in_channels=[4, 8, 8, 8],
+        feat_channels=C,
+        out_channels=C,
+        num_classes=NUM_CLASSES,
+        num_frames=T,
+        num_queries=Q,
+        pixel_decoder=dict(type="StandInPixelDecoder"),
+        transformer_decoder=dict(
+            num_layers=1,
+            layer_cfg=dict(
+                self_attn_cfg=dict(embed_dims=C, num_heads=2),
+                cross_attn_cfg=dict(embed_dims=C, num_heads=2),
+            ),
+        ),
+        positional_encoding=dict(type="SinePositionalEncoding3D", num_feats=C // 2),
+    )
+    with pytest.raises(ValueError, match="class_weight must have num_classes \\+ 1 = 4"):
+        MODELS.build(dict(cfg, loss_cls=dict(type="CrossEntropyLoss", class_weight=[1.0] * 3)))
+    with pytest.raises(ValueError, match="sampler must be MaskPseudoSampler"):
+        MODELS.build(
+            dict(
+                cfg,
+                train_cfg=dict(
+                    assigner=dict(
+                        type="HungarianAssigner", match_costs=dict(type="ClassificationCost")
+                    ),
+                    sampler=dict(type="RandomSampler"),
+                ),
+            )
+        )
+    head = make_head()
+    bad = clip([[(1, 0, (0, 0, 8, 8))], [(1, 0, (0, 0, 8, 8))]])
+    bad[1].gt_instances.masks = bad[1].gt_instances.masks[:, :32]
+    with pytest.raises(ValueError, match="frame 1 of a clip has masks of size"):
+        head.preprocess_gt([bad])
