@@ -25,7 +25,7 @@ def test_mask2former_timed_against_masktrack_rcnn(capsys):
     # top-k query/class pairs even with random weights)
     assert rows[1]["masks"] > 0
     out = capsys.readouterr().out
-    assert "64x96 frames, cpu, 1 thread(s), mean of 2 frames" in out
+    assert "64x96 frames, cpu, 1 thread(s), median of 2 frames" in out
     for r in rows:
         assert f"x{r['ratio']:.2f}" in out
 

@@ -5,9 +5,9 @@ Both models (random weights: ``init_cfg=Pretrained`` is dropped, speed does not
 depend on the values) segment and track the same synthetic video frame by
 frame through :func:`mmtrack.apis.inference_mot` -- test pipeline, data
 preprocessor, network, mask decoding at the original resolution and (MaskTrack
-R-CNN) the tracker -- on the same frames, device and thread count. Speeds are
-the mean over the frames after ``--warmup``, printed with their ratio to
-MaskTrack R-CNN.
+R-CNN) the tracker -- on the same frames, device and thread count, the
+models taking turns frame by frame. Speeds are the median over the frames
+after ``--warmup``, printed with their ratio to MaskTrack R-CNN.
 
 ``--widths tiny`` times the CPU-sized synthetic configs (quarter-width R-18),
 ``--widths full`` the R-50 YouTube-VIS 2019 configs (MaskTrack R-CNN as
@@ -69,43 +69,55 @@ METHODS = {
 }
 
 
-def time_method(
-    config: str, frames: list[np.ndarray], warmup: int, device: str = "cpu"
-) -> tuple[float, str, int]:
-    """Mean seconds per frame after ``warmup`` frames, the model's type and masks seen.
+def build(config: str, device: str = "cpu") -> torch.nn.Module:
+    """The config's model with random weights (``init_cfg=Pretrained`` dropped)."""
+    from mmtrack.apis import init_model
+
+    cfg = load_config(config)
+    _strip_pretrained(cfg._cfg_dict)
+    return init_model(copy.deepcopy(cfg), None, device=device)
+
+
+def time_methods(
+    models: list[torch.nn.Module], frames: list[np.ndarray], warmup: int, device: str = "cpu"
+) -> tuple[list[float], list[int]]:
+    """Median seconds per frame of each model after ``warmup`` frames, interleaved.
+
+    Frame ``i`` goes through every model before frame ``i + 1``, so that a
+    change of the machine's load hits all of them alike.
 
     Args:
-        config: config path.
+        models: models from :func:`build`.
         frames: ``(H, W, 3)`` uint8 BGR frames of one video.
         warmup: untimed first frames.
         device: ``'cpu'`` or a CUDA device (synchronised around each frame).
 
     Returns:
-        Seconds per frame, model class name, and the number of predicted
-        instances of the last frame whose masks have the frame's size.
+        Seconds per frame of each model, and for each the number of
+        instances of the last frame with masks of the frame's size.
     """
-    from mmtrack.apis import inference_mot, init_model
+    from mmtrack.apis import inference_mot
 
-    cfg = load_config(config)
-    _strip_pretrained(cfg._cfg_dict)
-    model = init_model(copy.deepcopy(cfg), None, device=device)
     cuda = device.startswith("cuda")
-    times = []
-    result = None
+    times: list[list[float]] = [[] for _ in models]
+    results = [None] * len(models)
     with torch.no_grad():
         for i, frame in enumerate(frames):
-            if cuda:
-                torch.cuda.synchronize()
-            start = time.perf_counter()
-            result = inference_mot(model, frame, frame_id=i, video_len=len(frames))
-            if cuda:
-                torch.cuda.synchronize()
-            if i >= warmup:
-                times.append(time.perf_counter() - start)
-    pred = result[0].pred_track_instances
-    masks = pred.masks if "masks" in pred else None
-    ok = 0 if masks is None else int(tuple(masks.shape[-2:]) == frames[-1].shape[:2]) * len(pred)
-    return float(np.mean(times)), type(model).__name__, ok
+            for k, model in enumerate(models):
+                if cuda:
+                    torch.cuda.synchronize()
+                start = time.perf_counter()
+                results[k] = inference_mot(model, frame, frame_id=i, video_len=len(frames))
+                if cuda:
+                    torch.cuda.synchronize()
+                if i >= warmup:
+                    times[k].append(time.perf_counter() - start)
+    masks = []
+    for result in results:
+        pred = result[0].pred_track_instances
+        ok = "masks" in pred and tuple(pred.masks.shape[-2:]) == frames[-1].shape[:2]
+        masks.append(len(pred) if ok else 0)
+    return [float(np.median(t)) for t in times], masks
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
@@ -144,16 +156,19 @@ def main(argv: Sequence[str] | None = None) -> list[dict]:
     MMLogger.get_current_instance().setLevel(logging.WARNING)
     torch.set_num_threads(args.threads)
     frames = synthetic_video(args.frames, args.shape[0], args.shape[1], args.seed)
-    rows = []
-    for method, config in METHODS[args.widths]:
+    models = []
+    for _, config in METHODS[args.widths]:
         torch.manual_seed(args.seed)
-        seconds, name, masks = time_method(config, frames, args.warmup, args.device)
-        rows.append(dict(method=method, model=name, fps=1.0 / seconds, masks=masks,
-                         config=config))
+        models.append(build(config, args.device))
+    seconds, masks = time_methods(models, frames, args.warmup, args.device)
+    rows = [
+        dict(method=method, model=type(model).__name__, fps=1.0 / sec, masks=num, config=config)
+        for (method, config), model, sec, num in zip(METHODS[args.widths], models, seconds, masks)
+    ]
     ref = rows[0]["fps"]
     print(
         f"VIS test-step speed ({args.widths} widths), {args.shape[0]}x{args.shape[1]} frames, "
-        f"{args.device}, {args.threads} thread(s), mean of {args.frames - args.warmup} frames"
+        f"{args.device}, {args.threads} thread(s), median of {args.frames - args.warmup} frames"
     )
     for row in rows:
         row["ratio"] = row["fps"] / ref
