@@ -61,6 +61,11 @@ def test_loss_on_two_frame_clips(model):
     assert torch.isfinite(total)
     total.backward()
     assert model.backbone.conv1.weight.grad.abs().sum() > 0
+    # clips of T = 3 frames (num_ref_imgs=2) go through the same head
+    three = TrackDataSample(
+        video_data_samples=[_frame(0, [(3, 1, (10, 10, 40, 50))]), _frame(1), _frame(2)]
+    )
+    assert torch.isfinite(sum(model.loss(torch.randn(1, 3, 3, H, W), [three]).values()))
     with pytest.raises(ValueError, match="clip 0 has 2 frames"):
         model.loss(torch.randn(2, 3, 3, H, W), clips)
 
