@@ -16,6 +16,13 @@ Example::
         configs/sot/ostrack/ostrack_vitb_256_mae_ce_4xb32-300e_got10k-lasot-trackingnet-coco_test-lasot.py \\
         --frames 30 --threads 4
 
+STARK-ST1 and STARK-ST2 next to SiamRPN++ (the rows of ``docs/en/model_zoo.md``)::
+
+    python tools/analysis_tools/benchmark_sot.py \\
+        configs/sot/siamese_rpn/siamese_rpn_r50_20e_lasot.py \\
+        configs/sot/stark/stark_st1_r50_500e_lasot.py \\
+        configs/sot/stark/stark_st2_r50_50e_lasot.py --frames 12 --warmup 1
+
 MixFormer next to STARK-ST2::
 
     python tools/analysis_tools/benchmark_sot.py \\
