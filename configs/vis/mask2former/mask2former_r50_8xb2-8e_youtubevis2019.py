@@ -5,8 +5,10 @@
 # 6000 iterations, batch 2 per GPU on 8 GPUs. The pixel decoder and the
 # transformer decoder take mmdet 3.x's arguments; MMTracking 1.x checkpoints
 # (mmcv BaseTransformerLayer names) load with
-# revise_keys=MASK2FORMER_1X_REVISE_KEYS (mmtrack.models.layers).
-# The network starts from MMDetection's COCO Mask2Former R-50, given locally.
+# revise_keys=MASK2FORMER_1X_REVISE_KEYS (mmtrack.models.layers) or after
+# tools/model_converters/mask2former_to_mmtrack.py.
+# The network starts from MMDetection's COCO Mask2Former R-50, given locally
+# and converted by that tool (panoptic_head.* -> track_head.*).
 # No evaluation during training (the valid annotations are not public):
 # tools/test.py --format-only writes the submission zip.
 _base_ = [
