@@ -163,21 +163,21 @@ def main(argv: Sequence[str] | None = None) -> list[dict]:
     MMLogger.get_current_instance().setLevel(logging.WARNING)
     torch.set_num_threads(args.threads)
     frames = synthetic_video(args.frames, args.shape[0], args.shape[1], args.seed)
+    print(
+        f"VID test-step speed ({args.widths} widths), {args.shape[0]}x{args.shape[1]} frames, "
+        f"{args.device}, {args.threads} thread(s), mean of {args.frames - args.warmup} frames",
+        flush=True,
+    )
     rows = []
     for method, config in METHODS[args.widths]:
         torch.manual_seed(args.seed)
         seconds, name = time_method(method, config, frames, args.warmup, args.device)
-        rows.append(dict(method=method, model=name, fps=1.0 / seconds, config=config))
-    ref = rows[0]["fps"]
-    print(
-        f"VID test-step speed ({args.widths} widths), {args.shape[0]}x{args.shape[1]} frames, "
-        f"{args.device}, {args.threads} thread(s), mean of {args.frames - args.warmup} frames"
-    )
-    for row in rows:
-        row["ratio"] = row["fps"] / ref
+        fps = 1.0 / seconds
+        # the single-frame detector comes first: each row prints as soon as it is timed
+        ratio = fps / (rows[0]["fps"] if rows else fps)
+        rows.append(dict(method=method, model=name, fps=fps, ratio=ratio, config=config))
         print(
-            f"{row['method']:>12s} {row['fps']:8.2f} frames/s  x{row['ratio']:.2f}  "
-            f"{osp.basename(row['config'])}"
+            f"{method:>12s} {fps:8.2f} frames/s  x{ratio:.2f}  {osp.basename(config)}", flush=True
         )
     return rows
 
