@@ -28,6 +28,9 @@ def test_every_method_timed_against_the_single_frame_detector(capsys):
     assert "64x96 frames, cpu, 1 thread(s), mean of 3 frames" in out
     for r in rows:
         assert f"x{r['ratio']:.2f}" in out
+    # frames 1-3 are timed; the tiny DFF's key frames are 0, 4, ...: none of them
+    assert rows[1]["note"] == "  (0 of 3 timed frames are key frames, 1 in 4)"
+    assert [r["note"] for r in rows[2:]] == ["", "", ""] and rows[0]["note"] == ""
 
 
 @pytest.mark.parametrize(
