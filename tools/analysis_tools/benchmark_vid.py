@@ -150,6 +150,13 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--threads", type=int, default=1, help="torch CPU threads (default 1)")
     parser.add_argument("--seed", type=int, default=0, help="seed of weights and frames")
     parser.add_argument("--device", default="cpu", help="cpu (default) or cuda[:N]")
+    parser.add_argument(
+        "--methods",
+        nargs="+",
+        choices=["DFF", "FGFA", "SELSA", "TRoI"],
+        default=None,
+        help="time only these (the single-frame detector is always timed first)",
+    )
     args = parser.parse_args(argv)
     if args.warmup < 1 or args.frames < args.warmup + 2:
         raise ConfigInputError(
@@ -179,6 +186,8 @@ def main(argv: Sequence[str] | None = None) -> list[dict]:
     )
     rows = []
     for method, config in METHODS[args.widths]:
+        if args.methods and method != "Faster R-CNN" and method not in args.methods:
+            continue
         torch.manual_seed(args.seed)
         seconds, name, note = time_method(method, config, frames, args.warmup, args.device)
         fps = 1.0 / seconds
