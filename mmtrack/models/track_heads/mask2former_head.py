@@ -243,8 +243,8 @@ class Mask2FormerTrackHead(BaseModule):
         )
 
     def init_weights(self) -> None:
-        """Xavier for the input projections and the decoder's matrices (as 1.x)."""
-        super().init_weights()
+        """Xavier for the input projections and the decoder's matrices, the pixel
+        decoder's own init (as MMTracking 1.x); the rest keeps PyTorch's init."""
         for m in self.decoder_input_projs:
             if isinstance(m, nn.Conv2d):
                 caffe2_xavier_init(m, bias=0)
