@@ -31,12 +31,12 @@ from tests.helpers.tools import REPO_ROOT, load_tool
 CONFIG = osp.join(REPO_ROOT, "configs", "vis", "mask2former", "mask2former_r18-tiny_synthetic.py")
 VAL_FRAMES = 12
 # Measured (4 epochs of 60 iterations of 2 clips, ~25 s on one core): total
-# loss 67.5 -> 10.7; held-out video-level mask AP@50 0.053 (AP 0.016);
-# untrained weights score 0.000. Over other seeds and data sizes (seeds 1-2;
-# 12 x 10 or 24 x 5 training frames) the trained AP@50 spans 0.04-0.08: the
-# tiny model fits its 6 training videos (AP@50 1.0 on them) and generalises
-# little, so the bar is the untrained AP plus a margin below that spread.
-AP50_MARGIN = 0.025
+# loss 62.9 -> 12.3; held-out video-level mask AP@50 0.117 (AP 0.052);
+# untrained weights score 0.000. Seed 1 gives AP@50 0.117 too; without the
+# config's scale jitter the tiny model fits its 6 training videos (AP@50 1.0
+# on them) and scores 0.04-0.08 held out. The bar is the untrained AP plus a
+# margin below the trained AP.
+AP50_MARGIN = 0.05
 
 
 def _make_videos(root, num_videos, num_frames, seed):
