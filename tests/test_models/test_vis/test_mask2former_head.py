@@ -276,3 +276,11 @@ def test_bad_configs_and_inputs_name_the_field():
     bad[1].gt_instances.masks = bad[1].gt_instances.masks[:, :32]
     with pytest.raises(ValueError, match="frame 1 of a clip has masks of size"):
         head.preprocess_gt([bad])
+
+
+def test_masks_to_boxes_by_hand():
+    from mmtrack.models.track_heads.mask2former_head import masks_to_boxes
+
+    masks = torch.zeros(2, 8, 10, dtype=torch.bool)
+    masks[0, 2:5, 3:7] = True  # rows 2-4, columns 3-6
+    assert masks_to_boxes(masks).tolist() == [[3.0, 2.0, 7.0, 5.0], [0.0, 0.0, 0.0, 0.0]]
