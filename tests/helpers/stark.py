@@ -18,6 +18,7 @@ from .ostrack import use_synthetic_lasot
 from .tools import REPO_ROOT
 
 STARK_ST1 = osp.join(REPO_ROOT, "configs", "sot", "stark", "stark_st1_r50_500e_lasot.py")
+STARK_ST2 = osp.join(REPO_ROOT, "configs", "sot", "stark", "stark_st2_r50_50e_lasot.py")
 
 #: Template / search crop sides and feature stride of the tiny model: with
 #: STARK's factors 2 / 5 the target is 24 / 25.6 px in both crops (64 / 64 px
@@ -25,15 +26,18 @@ STARK_ST1 = osp.join(REPO_ROOT, "configs", "sot", "stark", "stark_st1_r50_500e_l
 TEMPLATE, SEARCH, STRIDE = 48, 128, 16
 
 
-def tiny_stark_config(train_root: str, test_root: str, work_dir: str, epochs: int = 8) -> Config:
+def tiny_stark_config(
+    train_root: str, test_root: str, work_dir: str, epochs: int = 8, base: str = STARK_ST1
+) -> Config:
     """The real STARK-ST1 config at tiny width, trained from scratch on CPU.
 
     ResNet-18 of base width 16 to layer3 (64 channels, stride 16), 32-d
     transformer (1 + 1 layers, 2 heads), 48 / 128 px crops with STARK's
     factors 2 / 5, centre jitter 1,
     scale jitter 0.1; AdamW 2e-3 on every parameter, gradient norm 1.
+    ``base`` is the real config shrunk (ST1 by default).
     """
-    cfg = Config.fromfile(STARK_ST1)
+    cfg = Config.fromfile(base)
     dims = 32
     # from scratch: every stage trains and BN normalises with batch statistics
     # (the real config freezes the stem, layer1 and BN of a pretrained ResNet)
@@ -116,5 +120,72 @@ def trained_stark(tmp_path_factory: Any, epochs: int = 8) -> dict[str, str]:
         heldout_root=osp.join(folder, "heldout", "LaSOTBenchmark"),
         config=osp.join(folder, "stark_tiny.py"),
         checkpoint=osp.join(folder, "work", f"epoch_{epochs}.pth"),
+        work_dir=osp.join(folder, "work"),
+    )
+
+
+def tiny_stark_st2_config(
+    train_root: str,
+    test_root: str,
+    work_dir: str,
+    st1_checkpoint: str,
+    epochs: int = 1,
+    samples_per_epoch: int = 80,
+) -> Config:
+    """The real STARK-ST2 config at the tiny ST1 width, loading the tiny ST1 checkpoint.
+
+    As the real ST2: ``load_from`` the ST1 checkpoint, backbone / neck /
+    transformer / box head frozen, only the score head (3-layer MLP, 32-d)
+    learns with a sigmoid binary cross-entropy on half positive, half negative
+    search frames (``TridentSampling(train_cls_head=True)``, the real ST2
+    search jitter: centre 4.5, scale 0.5). AdamW 2e-3, ``epochs`` (1) of
+    ``samples_per_epoch`` (80) samples in batches of 8.
+    """
+    cfg = tiny_stark_config(train_root, test_root, work_dir, epochs, base=STARK_ST2)
+    cfg.model.head.cls_head.update(input_dim=32, hidden_dim=32)
+    sampling = cfg.train_dataloader.dataset.pipeline[0]
+    assert sampling["type"] == "TridentSampling" and sampling["train_cls_head"]
+    # the real ST2 search jitter (tiny_stark_config applies ST1's tiny one)
+    cfg.train_dataloader.dataset.pipeline[2].update(
+        center_jitter_factor=[0, 0, 4.5], scale_jitter_factor=[0, 0, 0.5]
+    )
+    cfg.train_dataloader.sampler.samples_per_epoch = samples_per_epoch
+    cfg.load_from = st1_checkpoint
+    return cfg
+
+
+def trained_stark_st2(tmp_path_factory: Any, epochs: int = 1) -> dict[str, str]:
+    """The tiny STARK-ST2: :func:`trained_stark`'s ST1 checkpoint, then the score
+    stage with ``tools/train.py`` on the same training clips (once per session)."""
+    st1 = trained_stark(tmp_path_factory)
+    st1_folder = osp.dirname(st1["work_dir"])
+
+    def produce(folder: str) -> None:
+        work_dir = osp.join(folder, "work")
+        cfg = tiny_stark_st2_config(
+            osp.join(st1_folder, "train", "LaSOTBenchmark"),
+            osp.join(st1_folder, "test", "LaSOTBenchmark"),
+            work_dir,
+            st1["checkpoint"],
+            epochs,
+        )
+        cfg_path = osp.join(folder, "stark_st2_tiny.py")
+        Config(cfg.to_dict()).dump(cfg_path)
+        proc = subprocess.run(
+            [sys.executable, osp.join(REPO_ROOT, "tools", "train.py"), cfg_path,
+             "--work-dir", work_dir],
+            cwd=REPO_ROOT,
+            env=dict(os.environ, OMP_NUM_THREADS="1", MKL_NUM_THREADS="1"),
+            capture_output=True,
+            text=True,
+        )  # fmt: skip
+        assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+
+    folder = shared_dir(tmp_path_factory, "stark_st2_tiny", produce)
+    return dict(
+        heldout_root=st1["heldout_root"],
+        config=osp.join(folder, "stark_st2_tiny.py"),
+        checkpoint=osp.join(folder, "work", f"epoch_{epochs}.pth"),
+        st1_checkpoint=st1["checkpoint"],
         work_dir=osp.join(folder, "work"),
     )
