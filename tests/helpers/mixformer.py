@@ -118,3 +118,68 @@ def trained_mixformer(tmp_path_factory: Any, epochs: int = 10) -> dict[str, str]
         checkpoint=osp.join(folder, "work", f"epoch_{epochs}.pth"),
         work_dir=osp.join(folder, "work"),
     )
+
+
+def tiny_mixformer_stage2_config(
+    train_root: str,
+    test_root: str,
+    work_dir: str,
+    stage1_checkpoint: str,
+    epochs: int = 1,
+    samples_per_epoch: int = 80,
+) -> Config:
+    """MixFormer stage 2 at the tiny stage-1 width, loading the stage-1 checkpoint.
+
+    The keys the real config's comment names: ``train_cfg.stage=2``, backbone
+    and corner head frozen, ``TridentSampling(train_cls_head=True)`` (half
+    negatives from another video), ``load_from`` the stage-1 checkpoint; the
+    real search jitter (centre 4.5, scale 0.5). Only the score decoder learns
+    (AdamW 2e-3, ``epochs`` (1) of ``samples_per_epoch`` (80) samples).
+    """
+    cfg = tiny_mixformer_config(train_root, test_root, work_dir, epochs)
+    cfg.model.train_cfg = dict(stage=2)
+    cfg.model.frozen_modules = ["backbone", "head.bbox_head"]
+    pipeline = cfg.train_dataloader.dataset.pipeline
+    pipeline[0]["train_cls_head"] = True
+    pipeline[2].update(center_jitter_factor=[0, 0, 4.5], scale_jitter_factor=[0, 0, 0.5])
+    cfg.param_scheduler = dict(type="MultiStepLR", milestones=[epochs], gamma=0.1, by_epoch=True)
+    cfg.train_dataloader.sampler.samples_per_epoch = samples_per_epoch
+    cfg.load_from = stage1_checkpoint
+    return cfg
+
+
+def trained_mixformer_stage2(tmp_path_factory: Any, epochs: int = 1) -> dict[str, str]:
+    """The tiny MixFormer stage 2: :func:`trained_mixformer`'s stage-1 checkpoint,
+    then the score stage with ``tools/train.py`` on the same clips (once per session)."""
+    stage1 = trained_mixformer(tmp_path_factory)
+    stage1_folder = osp.dirname(stage1["work_dir"])
+
+    def produce(folder: str) -> None:
+        work_dir = osp.join(folder, "work")
+        cfg = tiny_mixformer_stage2_config(
+            osp.join(stage1_folder, "train", "LaSOTBenchmark"),
+            stage1["test_root"],
+            work_dir,
+            stage1["checkpoint"],
+            epochs,
+        )
+        cfg_path = osp.join(folder, "mixformer_stage2_tiny.py")
+        Config(cfg.to_dict()).dump(cfg_path)
+        proc = subprocess.run(
+            [sys.executable, osp.join(REPO_ROOT, "tools", "train.py"), cfg_path,
+             "--work-dir", work_dir],
+            cwd=REPO_ROOT,
+            env=dict(os.environ, OMP_NUM_THREADS="1", MKL_NUM_THREADS="1"),
+            capture_output=True,
+            text=True,
+        )  # fmt: skip
+        assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+
+    folder = shared_dir(tmp_path_factory, "mixformer_stage2_tiny", produce)
+    return dict(
+        heldout_root=stage1["heldout_root"],
+        config=osp.join(folder, "mixformer_stage2_tiny.py"),
+        checkpoint=osp.join(folder, "work", f"epoch_{epochs}.pth"),
+        stage1_checkpoint=stage1["checkpoint"],
+        work_dir=osp.join(folder, "work"),
+    )
