@@ -204,8 +204,10 @@ class InferenceSwitches:
 
         Order: fusion, ``channels_last``, compile; then ``model.test_step``
         (an instance attribute from now on: copy the model before, not after)
-        is wrapped to run under ``torch.inference_mode`` and, with ``amp``,
-        ``torch.autocast`` on the device of the model's parameters.
+        is wrapped to run under ``torch.inference_mode`` (``torch.no_grad``
+        for a model whose ``test_time_autograd`` attribute is True, which takes
+        gradients while it tracks) and, with ``amp``, ``torch.autocast`` on the
+        device of the model's parameters.
 
         Args:
             model: a loaded model (the unwrapped one, not a DDP wrapper).
@@ -234,12 +236,18 @@ class InferenceSwitches:
             owner = model.get_submodule(owner_name) if owner_name else model
             setattr(owner, attr, CompiledModule(getattr(owner, attr), name, self.compile))
         test_step = model.test_step
+        # Models that take gradients while tracking (PrDiMP's IoU-Net box
+        # refinement) cannot run under inference_mode: tensors made there never
+        # join an autograd graph, even under enable_grad. They get no_grad.
+        grad_mode = torch.no_grad if getattr(model, "test_time_autograd", False) else (
+            torch.inference_mode
+        )
 
         @functools.wraps(test_step)
         def switched_test_step(data: Any) -> Any:
             param = next(model.parameters(), None)
             device_type = param.device.type if param is not None else "cpu"
-            with torch.inference_mode(), self.autocast(device_type):
+            with grad_mode(), self.autocast(device_type):
                 return test_step(data)
 
         model.test_step = switched_test_step

@@ -64,6 +64,11 @@ class PrDiMP(BaseSingleObjectTracker):
         init_cfg: initialisation config.
     """
 
+    #: IoU-Net refines boxes by gradient ascent while tracking, so the
+    #: test-time switches run this model under ``no_grad``, not
+    #: ``inference_mode``.
+    test_time_autograd = True
+
     def __init__(
         self,
         backbone: dict,

@@ -137,3 +137,23 @@ def test_tools_test_is_deterministic_and_equals_inference_sot(trained, tmp_path)
     xywh = [np.concatenate([b[:, :2], b[:, 2:] - b[:, :2]], 1) for b in
             (api[c] for c in sorted(api))]  # fmt: skip
     assert metrics["success"] == pytest.approx(success_auc(xywh, gts, visible), abs=1e-3)
+
+
+def test_speed_switches_keep_test_time_gradients(trained):
+    # IoU-Net refines boxes by gradient ascent while tracking; under the
+    # switches' inference_mode that raised "element 0 of tensors does not
+    # require grad". PrDiMP runs under no_grad instead, and channels_last only
+    # reorders memory, so the boxes stay those of the plain model.
+    frames, gt, _ = _clips(trained["test_root"])[0]
+    x, y, w, h = gt[0]
+    init = np.array([x, y, x + w, y + h], dtype=np.float32)
+    tracks = []
+    for switches in (None, dict(channels_last=True)):
+        model = init_model(trained["config"], trained["checkpoint"], device="cpu",
+                           switches=switches)
+        with torch_threads(1):
+            tracks.append(np.stack([
+                inference_sot(model, frame, init, frame_id=i)[0].pred_track_instances.bboxes[0]
+                .numpy() for i, frame in enumerate(frames[:8])
+            ]))  # fmt: skip
+    np.testing.assert_allclose(tracks[1], tracks[0], atol=0.05)
