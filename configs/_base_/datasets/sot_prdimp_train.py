@@ -1,8 +1,9 @@
 # PrDiMP training data: three template and three search frames (288 x 288,
 # crop factor 5, jittered) from GOT-10k (VOT-permitted train part), LaSOT
 # train, TrackingNet train chunks 0-3 and COCO, equally weighted, 60k samples
-# per epoch (the values of MMTracking 1.x's PrDiMP config).
-data_root = 'data/'
+# per epoch (the values of MMTracking 1.x's PrDiMP config). No top-level
+# data_root: the configs inherit this beside a test-set base (lasot.py) that
+# defines it, and mmengine refuses a key two bases define.
 
 train_pipeline = [
     dict(type='DiMPSampling', num_search_frames=3, num_template_frames=3, max_frame_range=200),
@@ -39,14 +40,14 @@ train_dataloader = dict(
         datasets=[
             dict(
                 type='GOT10kDataset',
-                data_root=data_root,
+                data_root='data/',
                 ann_file='got10k/annotations/got10k_train_vot_infos.txt',
                 data_prefix=dict(img_path='got10k'),
                 pipeline=train_pipeline,
                 test_mode=False),
             dict(
                 type='LaSOTDataset',
-                data_root=data_root,
+                data_root='data/',
                 ann_file='lasot/annotations/lasot_train_infos.txt',
                 data_prefix=dict(img_path='lasot/LaSOTBenchmark'),
                 pipeline=train_pipeline,
@@ -54,14 +55,14 @@ train_dataloader = dict(
             dict(
                 type='TrackingNetDataset',
                 chunks_list=[0, 1, 2, 3],
-                data_root=data_root,
+                data_root='data/',
                 ann_file='trackingnet/annotations/trackingnet_train_infos.txt',
                 data_prefix=dict(img_path='trackingnet'),
                 pipeline=train_pipeline,
                 test_mode=False),
             dict(
                 type='SOTCocoDataset',
-                data_root=data_root,
+                data_root='data/',
                 ann_file='coco/annotations/instances_train2017.json',
                 data_prefix=dict(img_path='coco/train2017'),
                 pipeline=train_pipeline,

@@ -7,6 +7,7 @@
 # test (published: AUC 59.7 in MMTracking 1.x, 59.8 in pytracking).
 _base_ = [
     '../../_base_/datasets/lasot.py',
+    '../../_base_/datasets/sot_prdimp_train.py',
     '../../_base_/default_runtime.py',
 ]
 
@@ -110,70 +111,8 @@ model = dict(
             aug_expansion_factor=2,
             random_shift_factor=1 / 3)))
 
-train_pipeline = [
-    dict(type='DiMPSampling', num_search_frames=3, num_template_frames=3, max_frame_range=200),
-    dict(
-        type='TransformBroadcaster',
-        share_random_params=True,
-        transforms=[
-            dict(type='LoadImageFromFile', to_float32=True),
-            dict(type='GrayAug', prob=0.05),
-        ]),
-    dict(
-        type='SeqBboxJitter',
-        center_jitter_factor=[3, 3, 3, 4.5, 4.5, 4.5],
-        scale_jitter_factor=[0.25, 0.25, 0.25, 0.5, 0.5, 0.5],
-        crop_size_factor=[5, 5, 5, 5, 5, 5]),
-    dict(
-        type='TransformBroadcaster',
-        share_random_params=False,
-        transforms=[
-            dict(type='CropLikeDiMP', crop_size_factor=5, output_size=288),
-            dict(type='BrightnessAug', jitter_range=0.2),
-        ]),
-    dict(type='PackSOTInputs', num_template_frames=3),
-]
-
-data_root = 'data/'
-train_dataloader = dict(
-    batch_size=10,
-    num_workers=4,
-    persistent_workers=True,
-    sampler=dict(type='QuotaSampler', samples_per_epoch=60000),
-    dataset=dict(
-        type='RandomSampleConcatDataset',
-        dataset_sampling_weights=[1, 1, 1, 1],
-        datasets=[
-            dict(
-                type='GOT10kDataset',
-                data_root=data_root,
-                ann_file='got10k/annotations/got10k_train_vot_infos.txt',
-                data_prefix=dict(img_path='got10k'),
-                pipeline=train_pipeline,
-                test_mode=False),
-            dict(
-                type='LaSOTDataset',
-                data_root=data_root,
-                ann_file='lasot/annotations/lasot_train_infos.txt',
-                data_prefix=dict(img_path='lasot/LaSOTBenchmark'),
-                pipeline=train_pipeline,
-                test_mode=False),
-            dict(
-                type='TrackingNetDataset',
-                chunks_list=[0, 1, 2, 3],
-                data_root=data_root,
-                ann_file='trackingnet/annotations/trackingnet_train_infos.txt',
-                data_prefix=dict(img_path='trackingnet'),
-                pipeline=train_pipeline,
-                test_mode=False),
-            dict(
-                type='SOTCocoDataset',
-                data_root=data_root,
-                ann_file='coco/annotations/instances_train2017.json',
-                data_prefix=dict(img_path='coco/train2017'),
-                pipeline=train_pipeline,
-                test_mode=False),
-        ]))
+# 10 samples a GPU (the training base: 16)
+train_dataloader = dict(batch_size=10)
 
 train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=50, val_begin=51, val_interval=1)
 param_scheduler = dict(type='StepLR', step_size=15, gamma=0.2)
