@@ -36,69 +36,18 @@ test_dataloader = val_dataloader
 val_evaluator = dict(type='SOTMetric', metric='OPE', metric_options=dict(only_eval_visible=True))
 test_evaluator = val_evaluator
 
-# MixFormer's crops: template factor 2 (128 px), search factor 4.5 (320 px),
-# search centre jitter 4.5 and scale jitter 0.5
+# STARK's training data (_base_/datasets/sot_stark_train.py) with MixFormer's
+# search crop factor 4.5 (STARK: 5); templates as STARK's (factor 2, 128 px),
+# search 320 px, search centre jitter 4.5 and scale jitter 0.5
 train_pipeline = [
-    dict(
-        type='TridentSampling',
-        num_search_frames=1,
-        num_template_frames=2,
-        max_frame_range=[200],
-        cls_pos_prob=0.5,
-        train_cls_head=False),
-    dict(
-        type='TransformBroadcaster',
-        share_random_params=True,
-        transforms=[
-            dict(type='LoadImageFromFile'),
-            dict(type='GrayAug', prob=0.05),
-            dict(type='RandomFlip', prob=0.5, direction='horizontal'),
-        ]),
-    dict(
-        type='SeqBboxJitter',
-        center_jitter_factor=[0, 0, 4.5],
-        scale_jitter_factor=[0, 0, 0.5],
-        crop_size_factor=[2, 2, 4.5]),
-    dict(type='SeqCropLikeStark', crop_size_factor=[2, 2, 4.5], output_size=[128, 128, 320]),
-    dict(
-        type='TransformBroadcaster',
-        share_random_params=True,
-        transforms=[dict(type='BrightnessAug', jitter_range=0.2)]),
-    dict(type='CheckPadMaskValidity', stride=16),
-    dict(type='PackSOTInputs', num_template_frames=2),
+    dict(p, crop_size_factor=[2, 2, 4.5])
+    if p.type in ('SeqBboxJitter', 'SeqCropLikeStark') else p
+    for p in _base_.train_pipeline
 ]
-data_root = 'data/'
 train_dataloader = dict(
     dataset=dict(
         datasets=[
-            dict(
-                type='GOT10kDataset',
-                data_root=data_root,
-                ann_file='got10k/annotations/got10k_train_vot_infos.txt',
-                data_prefix=dict(img_path='got10k'),
-                pipeline=train_pipeline,
-                test_mode=False),
-            dict(
-                type='LaSOTDataset',
-                data_root=data_root,
-                ann_file='lasot/annotations/lasot_train_infos.txt',
-                data_prefix=dict(img_path='lasot/LaSOTBenchmark'),
-                pipeline=train_pipeline,
-                test_mode=False),
-            dict(
-                type='TrackingNetDataset',
-                data_root=data_root,
-                ann_file='trackingnet/annotations/trackingnet_train_infos.txt',
-                data_prefix=dict(img_path='trackingnet'),
-                pipeline=train_pipeline,
-                test_mode=False),
-            dict(
-                type='SOTCocoDataset',
-                data_root=data_root,
-                ann_file='coco/annotations/instances_train2017.json',
-                data_prefix=dict(img_path='coco/train2017'),
-                pipeline=train_pipeline,
-                test_mode=False),
+            dict(d, pipeline=train_pipeline) for d in _base_.train_dataloader.dataset.datasets
         ]))
 
 model = dict(

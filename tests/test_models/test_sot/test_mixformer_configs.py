@@ -126,3 +126,22 @@ def test_configs(name, factor, interval, online, decay, dataset, train_sets):
         assert pipeline[3].output_size == [128, 128, 320]
     model = MODELS.build(cfg.model)
     assert (model.update_interval, model.online_size) == (interval[0], online[0])
+
+
+def test_training_data_is_derived_from_the_stark_base():
+    """MixFormer takes STARK's four training sets and pipeline from the base file, not a
+    copy; only the search crop factor differs (STARK 5, MixFormer 4.5)."""
+    with open(f"{CONFIGS}/mixformer_cvt_500e_lasot.py") as f:
+        assert "GOT10kDataset" not in f.read()
+    cfg = Config.fromfile(f"{CONFIGS}/mixformer_cvt_500e_lasot.py")
+    data = Config.fromfile(f"{REPO_ROOT}/configs/_base_/datasets/sot_stark_train.py")
+    assert [p.type for p in cfg.train_pipeline] == [p.type for p in data.train_pipeline]
+    for ours, stark in zip(cfg.train_pipeline, data.train_pipeline):
+        if ours.type in ("SeqBboxJitter", "SeqCropLikeStark"):
+            assert (ours.crop_size_factor, stark.crop_size_factor) == ([2, 2, 4.5], [2, 2, 5])
+            assert dict(ours, crop_size_factor=None) == dict(stark, crop_size_factor=None)
+        else:
+            assert ours == stark
+    sets, base_sets = cfg.train_dataloader.dataset.datasets, data.train_dataloader.dataset.datasets
+    assert [dict(d, pipeline=None) for d in sets] == [dict(d, pipeline=None) for d in base_sets]
+    assert all(d.pipeline == cfg.train_pipeline for d in sets)

@@ -130,3 +130,19 @@ def test_configs(name, intervals, dataset, epochs, st2):
         assert pipeline[-1].type == "PackSOTInputs" and pipeline[-1].num_template_frames == 2
     assert ("cls_head" in cfg.model.head) == st2
     assert bool(cfg.get("load_from")) == st2  # ST2 starts from an ST1 checkpoint
+
+
+def test_st2_training_data_is_derived_from_the_base():
+    """ST2 takes ST1's four training sets and pipeline from the base file, not a copy;
+    only TridentSampling's train_cls_head differs (False -> True)."""
+    with open(f"{CONFIGS}/stark_st2_r50_50e_lasot.py") as f:
+        assert "GOT10kDataset" not in f.read()
+    st2 = Config.fromfile(f"{CONFIGS}/stark_st2_r50_50e_lasot.py")
+    data = Config.fromfile(f"{REPO_ROOT}/configs/_base_/datasets/sot_stark_train.py")
+    assert [p.type for p in st2.train_pipeline] == [p.type for p in data.train_pipeline]
+    assert data.train_pipeline[0].train_cls_head is False
+    assert st2.train_pipeline[0] == dict(data.train_pipeline[0], train_cls_head=True)
+    assert st2.train_pipeline[1:] == data.train_pipeline[1:]
+    sets, base_sets = st2.train_dataloader.dataset.datasets, data.train_dataloader.dataset.datasets
+    assert [dict(d, pipeline=None) for d in sets] == [dict(d, pipeline=None) for d in base_sets]
+    assert all(d.pipeline == st2.train_pipeline for d in sets)
