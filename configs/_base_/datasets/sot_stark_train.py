@@ -1,8 +1,8 @@
 # STARK training data: two templates (128 x 128, crop factor 2) and one search
 # frame (320 x 320, crop factor 5, jittered) from GOT-10k (VOT-permitted train
 # part), LaSOT train, TrackingNet train and COCO, equally weighted, 60k samples
-# per epoch.
-data_root = 'data/'
+# per epoch. No top-level data_root: the configs inherit this beside a test-set
+# base (lasot.py) that defines it, and mmengine refuses a key two bases define.
 
 train_pipeline = [
     dict(
@@ -45,28 +45,28 @@ train_dataloader = dict(
         datasets=[
             dict(
                 type='GOT10kDataset',
-                data_root=data_root,
+                data_root='data/',
                 ann_file='got10k/annotations/got10k_train_vot_infos.txt',
                 data_prefix=dict(img_path='got10k'),
                 pipeline=train_pipeline,
                 test_mode=False),
             dict(
                 type='LaSOTDataset',
-                data_root=data_root,
+                data_root='data/',
                 ann_file='lasot/annotations/lasot_train_infos.txt',
                 data_prefix=dict(img_path='lasot/LaSOTBenchmark'),
                 pipeline=train_pipeline,
                 test_mode=False),
             dict(
                 type='TrackingNetDataset',
-                data_root=data_root,
+                data_root='data/',
                 ann_file='trackingnet/annotations/trackingnet_train_infos.txt',
                 data_prefix=dict(img_path='trackingnet'),
                 pipeline=train_pipeline,
                 test_mode=False),
             dict(
                 type='SOTCocoDataset',
-                data_root=data_root,
+                data_root='data/',
                 ann_file='coco/annotations/instances_train2017.json',
                 data_prefix=dict(img_path='coco/train2017'),
                 pipeline=train_pipeline,

@@ -14,27 +14,10 @@
 #     train_pipeline.0.train_cls_head=True load_from=${stage-1 checkpoint}
 # (or a config that sets the same keys, see mixformer_cvt_500e_got10k.py).
 _base_ = [
+    '../../_base_/datasets/lasot.py',
     '../../_base_/datasets/sot_stark_train.py',
     '../../_base_/default_runtime.py',
 ]
-
-test_pipeline = [dict(type='LoadImageFromFile'), dict(type='PackSOTInputs')]
-val_dataloader = dict(
-    batch_size=1,
-    num_workers=2,
-    persistent_workers=True,
-    drop_last=False,
-    sampler=dict(type='VideoSampler'),
-    dataset=dict(
-        type='LaSOTDataset',
-        data_root='data/',
-        ann_file='lasot/annotations/lasot_test_infos.txt',
-        data_prefix=dict(img_path='lasot/LaSOTBenchmark'),
-        pipeline=test_pipeline,
-        test_mode=True))
-test_dataloader = val_dataloader
-val_evaluator = dict(type='SOTMetric', metric='OPE', metric_options=dict(only_eval_visible=True))
-test_evaluator = val_evaluator
 
 # STARK's training data (_base_/datasets/sot_stark_train.py) with MixFormer's
 # search crop factor 4.5 (STARK: 5); templates as STARK's (factor 2, 128 px),

@@ -5,29 +5,10 @@
 # of 60k samples on GOT-10k (VOT-permitted part) + LaSOT + TrackingNet + COCO;
 # tested on LaSOT (published: AUC 67.0, norm. precision 77.3, precision 71.7).
 _base_ = [
+    '../../_base_/datasets/lasot.py',
     '../../_base_/datasets/sot_stark_train.py',
     '../../_base_/default_runtime.py',
 ]
-
-# LaSOT test set (configs/_base_/datasets/lasot.py; its data_root clashes with
-# the training base's), OPE on visible frames
-test_pipeline = [dict(type='LoadImageFromFile'), dict(type='PackSOTInputs')]
-val_dataloader = dict(
-    batch_size=1,
-    num_workers=2,
-    persistent_workers=True,
-    drop_last=False,
-    sampler=dict(type='VideoSampler'),
-    dataset=dict(
-        type='LaSOTDataset',
-        data_root='data/',
-        ann_file='lasot/annotations/lasot_test_infos.txt',
-        data_prefix=dict(img_path='lasot/LaSOTBenchmark'),
-        pipeline=test_pipeline,
-        test_mode=True))
-test_dataloader = val_dataloader
-val_evaluator = dict(type='SOTMetric', metric='OPE', metric_options=dict(only_eval_visible=True))
-test_evaluator = val_evaluator
 
 embed_dims = 256
 
