@@ -8,11 +8,13 @@
 # MixFormer-22k weights). MMTracking shipped no training; the training part
 # here follows the MixFormer paper: stage 1 (train_cfg stage=1) learns the
 # boxes with L1 (x5) + GIoU (x2) for 500 epochs of 60k samples on GOT-10k +
-# LaSOT + TrackingNet + COCO; stage 2 learns the score alone:
-#   tools/train.py this.py --cfg-options model.train_cfg.stage=2 \
-#     "model.frozen_modules=['backbone','head.bbox_head']" \
-#     train_pipeline.0.train_cls_head=True load_from=${stage-1 checkpoint}
-# (or a config that sets the same keys, see mixformer_cvt_500e_got10k.py).
+# LaSOT + TrackingNet + COCO; stage 2 learns the score alone, from a child
+# config that sets model.train_cfg=dict(stage=2),
+# model.frozen_modules=['backbone', 'head.bbox_head'], TridentSampling's
+# train_cls_head=True in the pipeline of every training dataset (each dataset
+# holds its own copy, so --cfg-options train_pipeline... does not reach them)
+# and load_from=<stage-1 checkpoint>; tests/helpers/mixformer.py
+# (tiny_mixformer_stage2_config) builds exactly that.
 _base_ = [
     '../../_base_/datasets/lasot.py',
     '../../_base_/datasets/sot_stark_train.py',

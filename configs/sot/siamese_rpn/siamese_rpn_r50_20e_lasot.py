@@ -54,7 +54,11 @@ model = dict(
                 neg_iou_thr=0.3,
                 min_pos_iou=0.6,
                 match_low_quality=False),
-            sampler=dict(type='RandomSampler', num=64, pos_fraction=0.25, add_gt_as_proposals=False),
+            sampler=dict(
+                type='RandomSampler',
+                num=64,
+                pos_fraction=0.25,
+                add_gt_as_proposals=False),
             num_neg=16,
             exemplar_size=exemplar_size,
             search_size=search_size)),
