@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import glob
 import io
 import os
 import os.path as osp
 import subprocess
 import sys
 
+import numpy as np
 from mmengine.config import Config
 from mmengine.runner import Runner
 
@@ -49,6 +51,42 @@ def train_on_synthetic(
         "0",
     ]
     return subprocess.run(cmd, env=env, capture_output=True, text=True, cwd=REPO_ROOT)
+
+
+def train_config_in_subprocess(cfg: Config, cfg_path: str, work_dir: str) -> None:
+    """Dump ``cfg`` to ``cfg_path`` and train it with ``tools/train.py`` in a subprocess.
+
+    A subprocess, because in-process runs share mmengine's global visualizer
+    (and its save_dir) with the tool runs of earlier tests in the same worker.
+    One thread, as the learning tests were measured.
+
+    Raises:
+        AssertionError: the run failed (the ends of its stdout and stderr).
+    """
+    Config(cfg.to_dict()).dump(cfg_path)
+    proc = subprocess.run(
+        [sys.executable, osp.join(REPO_ROOT, "tools", "train.py"), cfg_path,
+         "--work-dir", work_dir],
+        cwd=REPO_ROOT,
+        env=dict(os.environ, OMP_NUM_THREADS="1", MKL_NUM_THREADS="1"),
+        capture_output=True,
+        text=True,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+
+
+def lasot_clips(root: str) -> list[tuple[list[str], np.ndarray, np.ndarray]]:
+    """The sequences of a LaSOT-style folder: ``(frame paths, (N, 4) x, y, w, h
+    ground truth, (N,) bool visible)``, visible meaning neither fully occluded
+    nor out of view."""
+    clips = []
+    for seq in sorted(glob.glob(osp.join(root, "*", "*-*"))):
+        gt = np.loadtxt(osp.join(seq, "groundtruth.txt"), delimiter=",")
+        occ = np.loadtxt(osp.join(seq, "full_occlusion.txt"), delimiter=",")
+        oov = np.loadtxt(osp.join(seq, "out_of_view.txt"), delimiter=",")
+        frames = sorted(glob.glob(osp.join(seq, "img", "*.jpg")))
+        clips.append((frames, gt, (occ == 0) & (oov == 0)))
+    return clips
 
 
 def heldout_map50(

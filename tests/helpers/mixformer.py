@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import copy
-import os
 import os.path as osp
-import subprocess
-import sys
 from typing import Any
 
 from mmengine.config import Config
 
 from mmtrack.datasets.synthetic import generate_sot_sequences
 
+from .learning import train_config_in_subprocess
 from .mot import shared_dir
 from .ostrack import use_synthetic_lasot
 from .tools import REPO_ROOT
@@ -99,16 +97,7 @@ def trained_mixformer(tmp_path_factory: Any, epochs: int = 10) -> dict[str, str]
         work_dir = osp.join(folder, "work")
         cfg = tiny_mixformer_config(train_root, test_root, work_dir, epochs)
         cfg_path = osp.join(folder, "mixformer_tiny.py")
-        Config(cfg.to_dict()).dump(cfg_path)
-        proc = subprocess.run(
-            [sys.executable, osp.join(REPO_ROOT, "tools", "train.py"), cfg_path,
-             "--work-dir", work_dir],
-            cwd=REPO_ROOT,
-            env=dict(os.environ, OMP_NUM_THREADS="1", MKL_NUM_THREADS="1"),
-            capture_output=True,
-            text=True,
-        )  # fmt: skip
-        assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+        train_config_in_subprocess(cfg, cfg_path, work_dir)
 
     folder = shared_dir(tmp_path_factory, "mixformer_tiny", produce)
     return dict(
@@ -164,16 +153,7 @@ def trained_mixformer_stage2(tmp_path_factory: Any, epochs: int = 1) -> dict[str
             epochs,
         )
         cfg_path = osp.join(folder, "mixformer_stage2_tiny.py")
-        Config(cfg.to_dict()).dump(cfg_path)
-        proc = subprocess.run(
-            [sys.executable, osp.join(REPO_ROOT, "tools", "train.py"), cfg_path,
-             "--work-dir", work_dir],
-            cwd=REPO_ROOT,
-            env=dict(os.environ, OMP_NUM_THREADS="1", MKL_NUM_THREADS="1"),
-            capture_output=True,
-            text=True,
-        )  # fmt: skip
-        assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+        train_config_in_subprocess(cfg, cfg_path, work_dir)
 
     folder = shared_dir(tmp_path_factory, "mixformer_stage2_tiny", produce)
     return dict(

@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import copy
-import os
 import os.path as osp
-import subprocess
-import sys
 from typing import Any
 
 import numpy as np
@@ -14,6 +11,7 @@ from mmengine.config import Config
 
 from mmtrack.datasets.synthetic import generate_sot_sequences
 
+from .learning import train_config_in_subprocess
 from .mot import shared_dir
 from .tools import REPO_ROOT
 
@@ -102,18 +100,7 @@ def trained_ostrack(tmp_path_factory: Any) -> dict[str, str]:
         work_dir = osp.join(folder, "work")
         cfg = tiny_ostrack_config(train_root, test_root, work_dir)
         cfg_path = osp.join(folder, "ostrack_tiny.py")
-        Config(cfg.to_dict()).dump(cfg_path)
-        # a subprocess: in-process runs share mmengine's global visualizer (and its
-        # save_dir) with the tool runs of earlier tests in the same worker
-        proc = subprocess.run(
-            [sys.executable, osp.join(REPO_ROOT, "tools", "train.py"), cfg_path,
-             "--work-dir", work_dir],
-            cwd=REPO_ROOT,
-            env=dict(os.environ, OMP_NUM_THREADS="1", MKL_NUM_THREADS="1"),
-            capture_output=True,
-            text=True,
-        )
-        assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+        train_config_in_subprocess(cfg, cfg_path, work_dir)
 
     folder = shared_dir(tmp_path_factory, "ostrack_tiny", produce)
     return dict(

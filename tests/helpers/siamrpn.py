@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import os
 import os.path as osp
-import subprocess
-import sys
 from typing import Any
 
 from mmengine.config import Config
 
 from mmtrack.datasets.synthetic import generate_sot_sequences
 
+from .learning import train_config_in_subprocess
 from .mot import shared_dir
 from .tools import REPO_ROOT
 
@@ -63,23 +61,7 @@ def trained_siamrpn(tmp_path_factory: Any) -> dict[str, str]:
         work_dir = osp.join(folder, "work")
         cfg = tiny_siamrpn_config(train_root, test_root, work_dir)
         cfg_path = osp.join(folder, "siamrpn_tiny.py")
-        Config(cfg.to_dict()).dump(cfg_path)
-        # a subprocess: in-process runs share mmengine's global visualizer (and
-        # its save_dir) with the tool runs of earlier tests in the same worker
-        proc = subprocess.run(
-            [
-                sys.executable,
-                osp.join(REPO_ROOT, "tools", "train.py"),
-                cfg_path,
-                "--work-dir",
-                work_dir,
-            ],
-            cwd=REPO_ROOT,
-            env=dict(os.environ, OMP_NUM_THREADS="1", MKL_NUM_THREADS="1"),
-            capture_output=True,
-            text=True,
-        )
-        assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+        train_config_in_subprocess(cfg, cfg_path, work_dir)
 
     folder = shared_dir(tmp_path_factory, "siamrpn_tiny", produce)
     return dict(

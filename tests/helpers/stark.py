@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import copy
-import os
 import os.path as osp
-import subprocess
-import sys
 from typing import Any
 
 from mmengine.config import Config
 
 from mmtrack.datasets.synthetic import generate_sot_sequences
 
+from .learning import train_config_in_subprocess
 from .mot import shared_dir
 from .ostrack import use_synthetic_lasot
 from .tools import REPO_ROOT
@@ -104,16 +102,7 @@ def trained_stark(tmp_path_factory: Any, epochs: int = 8) -> dict[str, str]:
         work_dir = osp.join(folder, "work")
         cfg = tiny_stark_config(train_root, test_root, work_dir, epochs)
         cfg_path = osp.join(folder, "stark_tiny.py")
-        Config(cfg.to_dict()).dump(cfg_path)
-        proc = subprocess.run(
-            [sys.executable, osp.join(REPO_ROOT, "tools", "train.py"), cfg_path,
-             "--work-dir", work_dir],
-            cwd=REPO_ROOT,
-            env=dict(os.environ, OMP_NUM_THREADS="1", MKL_NUM_THREADS="1"),
-            capture_output=True,
-            text=True,
-        )
-        assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+        train_config_in_subprocess(cfg, cfg_path, work_dir)
 
     folder = shared_dir(tmp_path_factory, "stark_tiny", produce)
     return dict(
@@ -170,16 +159,7 @@ def trained_stark_st2(tmp_path_factory: Any, epochs: int = 1) -> dict[str, str]:
             epochs,
         )
         cfg_path = osp.join(folder, "stark_st2_tiny.py")
-        Config(cfg.to_dict()).dump(cfg_path)
-        proc = subprocess.run(
-            [sys.executable, osp.join(REPO_ROOT, "tools", "train.py"), cfg_path,
-             "--work-dir", work_dir],
-            cwd=REPO_ROOT,
-            env=dict(os.environ, OMP_NUM_THREADS="1", MKL_NUM_THREADS="1"),
-            capture_output=True,
-            text=True,
-        )  # fmt: skip
-        assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+        train_config_in_subprocess(cfg, cfg_path, work_dir)
 
     folder = shared_dir(tmp_path_factory, "stark_st2_tiny", produce)
     return dict(

@@ -12,6 +12,7 @@ import torch
 
 from mmtrack.apis import inference_sot, init_model
 from mmtrack.engine.runner.tool_utils import run_tool
+from tests.helpers.learning import lasot_clips
 from tests.helpers.mot import latest_metrics, torch_threads
 from tests.helpers.ostrack import success_auc
 from tests.helpers.prdimp import trained_prdimp
@@ -22,17 +23,6 @@ from tests.helpers.tools import load_tool
 def trained(tmp_path_factory):
     with torch_threads(1):
         return trained_prdimp(tmp_path_factory)
-
-
-def _clips(root):
-    clips = []
-    for seq in sorted(glob.glob(osp.join(root, "*", "*-*"))):
-        gt = np.loadtxt(osp.join(seq, "groundtruth.txt"), delimiter=",")
-        occ = np.loadtxt(osp.join(seq, "full_occlusion.txt"), delimiter=",")
-        oov = np.loadtxt(osp.join(seq, "out_of_view.txt"), delimiter=",")
-        frames = sorted(glob.glob(osp.join(seq, "img", "*.jpg")))
-        clips.append((frames, gt, (occ == 0) & (oov == 0)))
-    return clips
 
 
 def test_training_loss_falls(trained):
@@ -51,7 +41,7 @@ def test_heldout_auc_beats_static_box(trained):
     preds, gts, vis, static = [], [], [], []
     torch.manual_seed(0)
     with torch_threads(1), torch.no_grad():
-        for frames, gt, visible in _clips(trained["heldout_root"]):
+        for frames, gt, visible in lasot_clips(trained["heldout_root"]):
             x, y, w, h = gt[0]
             init = np.array([x, y, x + w, y + h], dtype=np.float32)
             boxes = []
@@ -70,7 +60,7 @@ def test_heldout_auc_beats_static_box(trained):
 
 
 def test_demo_sot_runs_the_trained_model(trained, tmp_path):
-    frames, _, _ = _clips(trained["test_root"])[0]
+    frames, _, _ = lasot_clips(trained["test_root"])[0]
     seq = osp.dirname(osp.dirname(frames[0]))
     out = tmp_path / "out"
     code = load_tool("demo/demo_sot.py").main(
@@ -121,7 +111,7 @@ def test_tools_test_is_deterministic_and_equals_inference_sot(trained, tmp_path)
     model = init_model(trained["config"], trained["checkpoint"], device="cpu")
     api, gts, visible = {}, [], []
     with torch_threads(1), torch.no_grad():
-        for frames, gt, vis in reversed(_clips(trained["test_root"])):
+        for frames, gt, vis in reversed(lasot_clips(trained["test_root"])):
             x, y, w, h = gt[0]
             init = np.array([x, y, x + w, y + h], dtype=np.float32)
             clip = osp.basename(osp.dirname(osp.dirname(frames[0])))
@@ -144,7 +134,7 @@ def test_speed_switches_keep_test_time_gradients(trained):
     # switches' inference_mode that raised "element 0 of tensors does not
     # require grad". PrDiMP runs under no_grad instead, and channels_last only
     # reorders memory, so the boxes stay those of the plain model.
-    frames, gt, _ = _clips(trained["test_root"])[0]
+    frames, gt, _ = lasot_clips(trained["test_root"])[0]
     x, y, w, h = gt[0]
     init = np.array([x, y, x + w, y + h], dtype=np.float32)
     tracks = []

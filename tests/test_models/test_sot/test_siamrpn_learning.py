@@ -13,6 +13,7 @@ from mmengine.config import Config
 
 from mmtrack.apis import inference_sot, init_model
 from mmtrack.datasets.synthetic import generate_sot_sequences
+from tests.helpers.learning import lasot_clips
 from tests.helpers.mot import latest_metrics, torch_threads
 from tests.helpers.ostrack import success_auc
 from tests.helpers.siamrpn import trained_siamrpn
@@ -23,17 +24,6 @@ from tests.helpers.tools import load_tool
 def trained(tmp_path_factory):
     with torch_threads(1):
         return trained_siamrpn(tmp_path_factory)
-
-
-def _clips(root):
-    clips = []
-    for seq in sorted(glob.glob(osp.join(root, "*", "*-*"))):
-        gt = np.loadtxt(osp.join(seq, "groundtruth.txt"), delimiter=",")
-        occ = np.loadtxt(osp.join(seq, "full_occlusion.txt"), delimiter=",")
-        oov = np.loadtxt(osp.join(seq, "out_of_view.txt"), delimiter=",")
-        frames = sorted(glob.glob(osp.join(seq, "img", "*.jpg")))
-        clips.append((frames, gt, (occ == 0) & (oov == 0)))
-    return clips
 
 
 def _scalars(work_dir):
@@ -55,7 +45,7 @@ def test_training_loss_falls(trained):
 
 def test_heldout_auc_beats_static_box(trained):
     model = init_model(trained["config"], trained["checkpoint"], device="cpu")
-    clips = _clips(trained["heldout_root"])
+    clips = lasot_clips(trained["heldout_root"])
     preds, gts, vis, static = [], [], [], []
     with torch_threads(1), torch.no_grad():
         for frames, gt, visible in clips:
@@ -79,7 +69,7 @@ def test_heldout_auc_beats_static_box(trained):
     # tools/test.py with SOTMetric (OPE, visible frames) on the first two clips
     # reports the AUC computed here from inference_sot's boxes
     names = sorted(
-        osp.basename(osp.dirname(osp.dirname(c[0][0]))) for c in _clips(trained["test_root"])
+        osp.basename(osp.dirname(osp.dirname(c[0][0]))) for c in lasot_clips(trained["test_root"])
     )
     idx = [
         i for i, c in enumerate(clips) if osp.basename(osp.dirname(osp.dirname(c[0][0]))) in names
@@ -106,7 +96,7 @@ def test_param_search_reruns_the_test_set(trained, tmp_path, capsys):
     model = init_model(trained["config"], trained["checkpoint"], device="cpu")
     preds, gts, vis = [], [], []
     with torch_threads(1), torch.no_grad():
-        for frames, gt, visible in _clips(trained["test_root"]):
+        for frames, gt, visible in lasot_clips(trained["test_root"]):
             x, y, w, h = gt[0]
             init = np.array([x, y, x + w, y + h], dtype=np.float32)
             boxes = []

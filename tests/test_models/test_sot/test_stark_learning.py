@@ -10,6 +10,7 @@ import pytest
 import torch
 
 from mmtrack.apis import inference_sot, init_model
+from tests.helpers.learning import lasot_clips
 from tests.helpers.mot import torch_threads
 from tests.helpers.ostrack import success_auc
 from tests.helpers.stark import trained_stark
@@ -20,17 +21,6 @@ from tests.helpers.tools import load_tool
 def trained(tmp_path_factory):
     with torch_threads(1):
         return trained_stark(tmp_path_factory)
-
-
-def _clips(root):
-    clips = []
-    for seq in sorted(glob.glob(osp.join(root, "*", "*-*"))):
-        gt = np.loadtxt(osp.join(seq, "groundtruth.txt"), delimiter=",")
-        occ = np.loadtxt(osp.join(seq, "full_occlusion.txt"), delimiter=",")
-        oov = np.loadtxt(osp.join(seq, "out_of_view.txt"), delimiter=",")
-        frames = sorted(glob.glob(osp.join(seq, "img", "*.jpg")))
-        clips.append((frames, gt, (occ == 0) & (oov == 0)))
-    return clips
 
 
 def test_training_loss_falls(trained):
@@ -48,7 +38,7 @@ def test_heldout_auc_beats_static_box(trained):
     model = init_model(trained["config"], trained["checkpoint"], device="cpu")
     preds, gts, vis, static = [], [], [], []
     with torch_threads(1), torch.no_grad():
-        for frames, gt, visible in _clips(trained["heldout_root"]):
+        for frames, gt, visible in lasot_clips(trained["heldout_root"]):
             x, y, w, h = gt[0]
             init = np.array([x, y, x + w, y + h], dtype=np.float32)
             boxes = []
@@ -67,7 +57,7 @@ def test_heldout_auc_beats_static_box(trained):
 
 
 def test_demo_sot_runs_the_trained_model(trained, tmp_path):
-    frames, _, _ = _clips(trained["heldout_root"])[0]
+    frames, _, _ = lasot_clips(trained["heldout_root"])[0]
     seq = osp.dirname(osp.dirname(frames[0]))
     out = tmp_path / "out"
     code = load_tool("demo/demo_sot.py").main(
