@@ -23,10 +23,13 @@ import torch
 from mmengine.config import Config
 from mmengine.runner import Runner
 
-from mmtrack.datasets.synthetic import generate_vis_videos
 from mmtrack.utils import register_all_modules
 from tests.helpers.mot import shared_dir
 from tests.helpers.tools import REPO_ROOT, load_tool
+
+# the synthetic videos, the one-thread environment and the log reader of the
+# MaskTrack R-CNN proof of learning
+from .test_masktrack_rcnn_learning import _env, _losses, _make_videos
 
 CONFIG = osp.join(REPO_ROOT, "configs", "vis", "mask2former", "mask2former_r18-tiny_synthetic.py")
 VAL_FRAMES = 12
@@ -39,22 +42,6 @@ VAL_FRAMES = 12
 AP50_MARGIN = 0.05
 
 
-def _make_videos(root, num_videos, num_frames, seed):
-    generate_vis_videos(
-        root,
-        "train",
-        num_videos=num_videos,
-        num_frames=num_frames,
-        img_size=(96, 128),
-        max_objects=3,
-        seed=seed,
-    )
-    vis2coco = load_tool("tools/dataset_converters/youtubevis/youtubevis2coco.py")
-    vis2coco.main(["-i", root, "-o", osp.join(root, "annotations"), "--version", "2019"])
-
-
-def _env():
-    return dict(os.environ, OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
 
 
 def _train(folder):
@@ -103,11 +90,6 @@ def _ap(folder, checkpoint, work_dir):
         runner.model.init_weights()
     return runner.test()
 
-
-def _losses(work_dir):
-    runs = sorted(d for d in os.listdir(work_dir) if osp.isdir(osp.join(work_dir, d)))
-    with open(osp.join(work_dir, runs[-1], "vis_data", "scalars.json")) as f:
-        return [json.loads(line) for line in f if '"loss"' in line]
 
 
 def test_mask2former_learns_synthetic_videos(trained, tmp_path):
