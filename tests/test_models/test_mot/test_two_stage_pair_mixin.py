@@ -1,9 +1,13 @@
-"""QDTrack and MaskTrack R-CNN share TwoStagePairMixin without changing a single number.
+"""QDTrack and MaskTrack R-CNN share TwoStagePairMixin without changing their numbers.
 
 ``tests/data/pair_training_golden.pt`` was written by ``python -m
 tests.helpers.pair_training`` from the code before the shared part moved into
 the mixin: one fixed-seed training step's losses and two predicted frames of
-each model. The refactored models must reproduce them exactly.
+each model. The refactored models must reproduce them: integers (labels, ids)
+exactly, floats to 1e-5 relative plus 1e-4 absolute, since the same code on
+another CPU's kernels moves them by float rounding (up to ~5e-7 relative seen,
+bboxes of ~96 px off by 4e-5 px), while any change of the computation moves
+them by far more.
 """
 
 from __future__ import annotations
@@ -26,12 +30,13 @@ def now() -> dict:
 
 
 @pytest.mark.parametrize("model", ["qdtrack", "masktrack_rcnn"])
-def test_losses_and_predictions_are_bit_identical(now, model) -> None:
+def test_losses_and_predictions_match_the_golden_run(now, model) -> None:
     golden = torch.load(GOLDEN, weights_only=True)[model]
     assert sorted(now[model]) == sorted(golden)
     assert any(k.startswith("frame1/pred_track_instances") for k in golden)
     for key, value in golden.items():
-        assert torch.equal(now[model][key], value), key
+        torch.testing.assert_close(now[model][key], value, rtol=1e-5, atol=1e-4,
+                                   msg=lambda m, key=key: f"{key}: {m}")
 
 
 def test_both_models_use_the_mixin() -> None:
