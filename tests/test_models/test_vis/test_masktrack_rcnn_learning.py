@@ -70,7 +70,14 @@ def _child_config(folder):
 
 
 def _env():
-    return dict(os.environ, OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
+    # One thread and PyTorch's AVX2 kernels (present on every x86-64 CPU here):
+    # the tiny model's result depends on the kernels' float rounding. Trained
+    # with the AVX-512 kernels of an AVX512-FP16 Xeon it scored AP@50 0.000
+    # held out; with AVX2 kernels there it gives the measured 0.112, as on the
+    # earlier machines. (A fragility of this tiny run, not fixed here.)
+    return dict(
+        os.environ, OMP_NUM_THREADS="1", MKL_NUM_THREADS="1", ATEN_CPU_CAPABILITY="avx2"
+    )
 
 
 def _train(folder):
