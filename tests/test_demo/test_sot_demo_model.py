@@ -14,6 +14,7 @@ import torch
 from mmtrack.apis import inference_sot, init_model
 from mmtrack.datasets.synthetic import generate_sot_sequences
 from mmtrack.evaluation.functional.eval_sot_ope import eval_sot_ope
+from tests.helpers.learning import lasot_clips
 from tests.helpers.mot import torch_threads
 from tests.helpers.ostrack import success_auc
 from tests.helpers.tools import REPO_ROOT, load_tool
@@ -27,14 +28,8 @@ def unseen(tmp_path_factory):
     """The 8 test clips of the config's header (seed 2; training used seed 1)."""
     root = str(tmp_path_factory.mktemp("sot_demo") / "LaSOTBenchmark")
     generate_sot_sequences(root, num_seqs=8, num_frames=40, seed=2)
-    clips = []
-    for seq in sorted(glob.glob(osp.join(root, "*", "*-*"))):
-        gt = np.loadtxt(osp.join(seq, "groundtruth.txt"), delimiter=",")
-        occ = np.loadtxt(osp.join(seq, "full_occlusion.txt"), delimiter=",")
-        oov = np.loadtxt(osp.join(seq, "out_of_view.txt"), delimiter=",")
-        frames = sorted(glob.glob(osp.join(seq, "img", "*.jpg")))
-        clips.append((seq, frames, gt, (occ == 0) & (oov == 0)))
-    return clips
+    seqs = sorted(glob.glob(osp.join(root, "*", "*-*")))
+    return [(seq, *clip) for seq, clip in zip(seqs, lasot_clips(root))]
 
 
 def test_checkpoint_is_small_and_named_by_its_hash():
