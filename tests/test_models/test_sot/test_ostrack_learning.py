@@ -15,6 +15,9 @@ from tests.helpers.mot import latest_metrics, torch_threads
 from tests.helpers.ostrack import success_auc, trained_ostrack
 from tests.helpers.tools import load_tool
 
+# trains a model in a module fixture: scheduled first (see tests/conftest.py)
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope="module")
 def trained(tmp_path_factory):

@@ -18,6 +18,9 @@ from tests.helpers.ostrack import success_auc
 from tests.helpers.prdimp import trained_prdimp
 from tests.helpers.tools import load_tool
 
+# trains a model in a module fixture: scheduled first (see tests/conftest.py)
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope="module")
 def trained(tmp_path_factory):

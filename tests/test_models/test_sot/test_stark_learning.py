@@ -16,6 +16,9 @@ from tests.helpers.ostrack import success_auc
 from tests.helpers.stark import trained_stark
 from tests.helpers.tools import load_tool
 
+# trains a model in a module fixture: scheduled first (see tests/conftest.py)
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope="module")
 def trained(tmp_path_factory):

@@ -25,6 +25,9 @@ from tests.helpers.mot import shared_dir
 from tests.helpers.tools import REPO_ROOT
 from tests.test_models.test_vid.test_selsa_learning import _make_videos
 
+# trains a model in a module fixture: scheduled first (see tests/conftest.py)
+pytestmark = pytest.mark.slow
+
 CONFIGS = {
     "dff": osp.join(REPO_ROOT, "configs/vid/dff/dff_faster-rcnn_r18-tiny_fpn_synthetic.py"),
     "fgfa": osp.join(REPO_ROOT, "configs/vid/fgfa/fgfa_faster-rcnn_r18-tiny_fpn_synthetic.py"),

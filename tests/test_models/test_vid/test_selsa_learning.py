@@ -23,6 +23,9 @@ from mmtrack.utils import register_all_modules
 from tests.helpers.mot import shared_dir
 from tests.helpers.tools import REPO_ROOT, load_tool
 
+# trains a model in a module fixture: scheduled first (see tests/conftest.py)
+pytestmark = pytest.mark.slow
+
 CONFIG = osp.join(
     REPO_ROOT, "configs", "vid", "selsa", "selsa_faster-rcnn_r18-tiny_fpn_synthetic.py"
 )

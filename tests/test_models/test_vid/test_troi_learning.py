@@ -19,6 +19,9 @@ from tests.helpers.tools import REPO_ROOT
 
 from .test_selsa_learning import _losses, _map50, _train
 
+# trains a model in a module fixture: scheduled first (see tests/conftest.py)
+pytestmark = pytest.mark.slow
+
 CONFIG = osp.join(
     REPO_ROOT,
     "configs",

@@ -31,6 +31,9 @@ from tests.helpers.tools import REPO_ROOT, load_tool
 # MaskTrack R-CNN proof of learning
 from .test_masktrack_rcnn_learning import _env, _losses, _make_videos
 
+# trains a model in a module fixture: scheduled first (see tests/conftest.py)
+pytestmark = pytest.mark.slow
+
 CONFIG = osp.join(REPO_ROOT, "configs", "vis", "mask2former", "mask2former_r18-tiny_synthetic.py")
 VAL_FRAMES = 12
 # Measured (4 epochs of 60 iterations of 2 clips, ~25 s on one core): total
