@@ -16,6 +16,13 @@ separate them: max / mean / top-5 of the query-search similarity map give
 0.50-0.58 held-out probe accuracy. Training the tiny ST1 with the real ST1
 search jitter (centre 4.5, scale 0.5) for 40 epochs, so that the target is not
 always at the crop centre, only lifts the probe on the query to 0.59-0.60.
+Clips with three more distractors of the target's own shape and size (only
+the template's colours and stripes tell the target apart) do not help either:
+ST1 then tracks (held-out AUC 22.2 vs the static box's 16.6 after 16 epochs
+at jitter 3 / 0.3; 19.6 after 40 at 4.5 / 0.5), yet ST2's training BCE stays
+at 0.692-0.693 and its held-out ROC AUC is 0.51 / 0.49 on 400 samples. The box
+branch can match inside the encoder (search tokens attend to the template),
+so at one encoder and one decoder layer the query need not carry the match.
 """
 
 import glob
