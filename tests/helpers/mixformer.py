@@ -24,14 +24,14 @@ SEARCH_FACTOR = 4.5
 
 
 def tiny_mixformer_config(
-    train_root: str, test_root: str, work_dir: str, epochs: int = 10
+    train_root: str, test_root: str, work_dir: str, epochs: int = 14
 ) -> Config:
     """The real MixFormer-CvT config at tiny width, stage 1 trained from scratch on CPU.
 
     CvT 16 / 32 / 48 channels, 1 / 1 / 2 blocks, 1 / 2 / 2 heads (stride 16);
     corner head 32 channels, score decoder 48-d; 64 / 128 px crops with
     MixFormer's factors 2 / 4.5, centre jitter 1, scale jitter 0.1;
-    ``epochs`` (10) of 400 pairs x 8; AdamW 2e-3 on every parameter, gradient
+    ``epochs`` (14) of 400 pairs x 8; AdamW 2e-3 on every parameter, gradient
     norm 1, x0.1 for the last epoch; online template renewed every 10 frames.
     """
     cfg = Config.fromfile(MIXFORMER_LASOT)
@@ -83,7 +83,7 @@ def tiny_mixformer_config(
     return cfg
 
 
-def trained_mixformer(tmp_path_factory: Any, epochs: int = 10) -> dict[str, str]:
+def trained_mixformer(tmp_path_factory: Any, epochs: int = 14) -> dict[str, str]:
     """Synthetic clips (24 train, seed 1; 8 held out, seed 2) and a tiny MixFormer
     trained on them (stage 1) with ``tools/train.py`` in a subprocess (once per session)."""
 

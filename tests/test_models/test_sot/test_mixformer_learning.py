@@ -75,8 +75,9 @@ def test_heldout_auc_beats_static_box(trained):
         f"held-out success AUC: MixFormer {auc:.1f}, untrained {auc_untrained:.1f}, "
         f"static box {auc_static:.1f}"
     )
-    # measured: 18.0 trained, 5.3 untrained, 17.5 static (a thin margin over the static box)
-    assert auc > auc_static
+    # measured after 14 epochs: 25.4 trained, 3.6 untrained, 17.5 static (after
+    # 10 epochs the trained model was at 19.3, a thin margin)
+    assert auc > auc_static + 2.0
     assert auc > auc_untrained + 8.0
 
 
