@@ -31,7 +31,8 @@ iterations, ST2 jitter 3 / 0.3) moves its training BCE from 0.693 (held-out
 ROC AUC 0.54), so the frozen features are not the only obstacle. The loss
 path is sound: on 16 fixed pairs (Adam 1e-3, 150 steps) the unfrozen model
 takes the BCE from 0.693 to 0.001 and the real frozen ST2 to 0.44. The tiny
-model memorises pairs but does not generalise from a few hundred of them.
+model memorises pairs but does not generalise, not even from more of them:
+20,000 frozen-ST2 samples give held-out ROC AUC 0.47, 12,000 unfrozen 0.49.
 """
 
 import glob
